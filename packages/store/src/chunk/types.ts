@@ -1,0 +1,38 @@
+import type { Labels } from '../model.js';
+
+/** One entry as handed to the encoder; `ts` is unix time in nanoseconds (a signed 64-bit value). */
+export interface RawEntry {
+  ts: bigint;
+  line: string;
+  metadata?: Labels;
+}
+
+/** What the store keeps beside a chunk so time pruning and counting never decompress it. */
+export interface ChunkStats {
+  minTs: bigint;
+  maxTs: bigint;
+  entries: number;
+  /** Sum of the UTF-8 byte lengths of the lines. */
+  bytes: number;
+}
+
+export interface EncodedChunk {
+  /** Header + compressed body; give it to `decodeChunk`. */
+  data: Buffer;
+  /** Content filter; give it to `filterMayContain`. */
+  filter: Buffer;
+  stats: ChunkStats;
+}
+
+/** A decoded chunk. Accessors never throw for indexes in [0, length). */
+export interface DecodedChunk {
+  readonly length: number;
+  ts(i: number): bigint;
+  /** The line's UTF-8 bytes: a view into the decompressed block, no copy. */
+  lineBytes(i: number): Buffer;
+  line(i: number): string;
+  /** Structured metadata; a shared empty frozen object when the entry has none. */
+  metadata(i: number): Labels;
+  /** First index whose ts is >= t (binary search), `length` if none. */
+  lowerBound(t: bigint): number;
+}
