@@ -1,0 +1,117 @@
+import type { Labels } from '@lode/store';
+
+export const SERVICE_NAME = 'service_name';
+export const UNKNOWN_SERVICE = 'unknown_service';
+export const DETECTED_LEVEL = 'detected_level';
+
+/**
+ * Loki's `service_name` discovery: when the stream has no `service_name`, copy the first label
+ * of `candidates` that it has, else `unknown_service`. An empty candidate list disables it.
+ * Returns the input object itself when nothing changes.
+ */
+export function withServiceName(labels: Labels, candidates: readonly string[]): Labels {
+  if (candidates.length === 0 || labels[SERVICE_NAME] !== undefined) return labels;
+  let value = UNKNOWN_SERVICE;
+  for (const name of candidates) {
+    const v = labels[name];
+    if (v !== undefined && v !== '') {
+      value = v;
+      break;
+    }
+  }
+  return { ...labels, [SERVICE_NAME]: value };
+}
+
+/** Loki's default level-carrying field names. */
+const LEVEL_FIELDS = ['level', 'LEVEL', 'Level', 'severity', 'SEVERITY', 'Severity', 'lvl', 'LVL', 'Lvl'];
+
+/** A level from a label or metadata field, taken as-is (Loki does not normalise these). */
+export function levelFromFields(fields: Labels | undefined): string | undefined {
+  if (!fields) return undefined;
+  for (const name of LEVEL_FIELDS) {
+    const v = fields[name];
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/** OTLP SeverityNumber ranges (logs data model): 1-4 trace, 5-8 debug, 9-12 info, 13-16 warn, 17-20 error, 21-24 fatal. */
+export function levelFromSeverityNumber(text: string): string {
+  const n = Number.parseInt(text, 10);
+  if (!Number.isFinite(n)) return 'info';
+  if (n <= 0) return 'unknown';
+  if (n <= 4) return 'trace';
+  if (n <= 8) return 'debug';
+  if (n <= 12) return 'info';
+  if (n <= 16) return 'warn';
+  if (n <= 20) return 'error';
+  if (n <= 24) return 'fatal';
+  return 'unknown';
+}
+
+const JSON_LEVEL = /"(?:level|LEVEL|Level|severity|SEVERITY|Severity|lvl|LVL|Lvl)"\s*:\s*"?([^",}\s]*)/;
+const LOGFMT_LEVEL = /(?:^|\s)(?:level|LEVEL|Level|severity|SEVERITY|Severity|lvl|LVL|Lvl)="?([^"\s]*)/;
+
+function normalise(v: string): string | undefined {
+  switch (v.toLowerCase()) {
+    case 'trace':
+    case 'trc':
+      return 'trace';
+    case 'debug':
+    case 'dbg':
+      return 'debug';
+    case 'info':
+    case 'inf':
+      return 'info';
+    case 'warn':
+    case 'wrn':
+    case 'warning':
+      return 'warn';
+    case 'error':
+    case 'err':
+      return 'error';
+    case 'critical':
+      return 'critical';
+    case 'fatal':
+      return 'fatal';
+    default:
+      return undefined;
+  }
+}
+
+/** Loki's last resort: keywords anywhere in the line, in Loki's order of precedence. */
+function levelFromKeywords(line: string): string {
+  if (line.includes('info') || line.includes('INFO')) return 'info';
+  if (line.includes('err:') || line.includes('ERR:') || line.includes('error') || line.includes('ERROR')) return 'error';
+  if (line.includes('warn:') || line.includes('WARN:') || line.includes('warning') || line.includes('WARNING')) return 'warn';
+  if (line.includes('CRITICAL:') || line.includes('critical:')) return 'critical';
+  if (line.includes('debug:') || line.includes('DEBUG:')) return 'debug';
+  return 'unknown';
+}
+
+function looksLikeJson(line: string): boolean {
+  const t = line.trim();
+  return t.startsWith('{') && t.endsWith('}');
+}
+
+/** The level of a line by sniffing a JSON or logfmt `level`-like field, then keywords (Loki's rules). */
+export function levelFromLine(line: string): string {
+  let m: RegExpExecArray | null = null;
+  if (looksLikeJson(line)) m = JSON_LEVEL.exec(line);
+  else if (line.includes('=')) m = LOGFMT_LEVEL.exec(line);
+  return (m && normalise(m[1]!)) ?? levelFromKeywords(line);
+}
+
+/**
+ * `detected_level` as Loki's distributor computes it: a level-like stream label, else a level-like
+ * metadata field, else the OTLP severity number, else a sniff of the line.
+ */
+export function detectLevel(labels: Labels, metadata: Labels | undefined, line: string): string {
+  const fromLabels = levelFromFields(labels);
+  if (fromLabels !== undefined) return fromLabels;
+  const fromMetadata = levelFromFields(metadata);
+  if (fromMetadata !== undefined) return fromMetadata;
+  const severityNumber = metadata?.['severity_number'];
+  if (severityNumber !== undefined && severityNumber !== '') return levelFromSeverityNumber(severityNumber);
+  return levelFromLine(line);
+}

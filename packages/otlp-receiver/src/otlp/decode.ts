@@ -1,0 +1,53 @@
+import { DecodeError } from '../core/decoded.js';
+import { ExportLogsServiceRequest, type ExportRequest } from './schema.js';
+
+/** Decodes a binary `ExportLogsServiceRequest`. */
+export function decodeOtlpProto(body: Uint8Array): ExportRequest {
+  try {
+    return ExportLogsServiceRequest.decode(body) as unknown as ExportRequest;
+  } catch (e) {
+    throw new DecodeError(`invalid OTLP protobuf body: ${(e as Error).message}`);
+  }
+}
+
+const HEX = /^[0-9a-fA-F]*$/;
+
+/**
+ * Decodes OTLP/JSON: lowerCamelCase names, int64 as strings or numbers, and trace/span ids as
+ * hex (not base64, unlike protobuf's canonical JSON), so those are converted before `fromObject`.
+ */
+export function decodeOtlpJson(body: Buffer): ExportRequest {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch (e) {
+    throw new DecodeError(`invalid OTLP/JSON body: ${(e as Error).message}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new DecodeError('invalid OTLP/JSON body: expected an object');
+  try {
+    hexIdsToBytes(doc as Record<string, unknown>);
+    return ExportLogsServiceRequest.fromObject(doc) as unknown as ExportRequest;
+  } catch (e) {
+    if (e instanceof DecodeError) throw e;
+    throw new DecodeError(`invalid OTLP/JSON body: ${(e as Error).message}`);
+  }
+}
+
+function hexIdsToBytes(doc: Record<string, unknown>): void {
+  for (const rl of arrayOf(doc['resourceLogs'])) {
+    for (const sl of arrayOf(rl['scopeLogs'])) {
+      for (const rec of arrayOf(sl['logRecords'])) {
+        for (const field of ['traceId', 'spanId']) {
+          const v = rec[field];
+          if (typeof v !== 'string') continue;
+          if (!HEX.test(v) || v.length % 2 !== 0) throw new DecodeError(`invalid OTLP/JSON body: ${field} "${v}" is not hex`);
+          rec[field] = Buffer.from(v, 'hex');
+        }
+      }
+    }
+  }
+}
+
+function arrayOf(v: unknown): Record<string, unknown>[] {
+  return Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : [];
+}
