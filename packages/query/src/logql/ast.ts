@@ -79,11 +79,11 @@ export interface LineFilterStage {
   readonly values: readonly LineFilterValue[];
 }
 
-/** `name="path"` or just `name` (then the path is the name itself). */
+/** `name="path"`, or just `name`, which Loki treats exactly as `name="name"`. */
 export interface ExtractionParam {
   readonly label: string;
-  /** JSON path (`a.b`, `a[0]`, `["a.b"]`) or logfmt key; `undefined` when written as `name` alone. */
-  readonly expr?: string;
+  /** JSON path (`a.b`, `a[0]`, `["a.b"]`) or logfmt key. */
+  readonly expr: string;
 }
 
 /** `| json` or `| json a="x.y", b="list[0]", c` */
