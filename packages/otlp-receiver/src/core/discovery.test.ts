@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_LIMITS } from '@lode/store';
+import { detectLevel, levelFromLine, withServiceName } from './discovery.js';
+
+const candidates = DEFAULT_LIMITS.discover_service_name;
+
+test('service_name is copied from the first candidate label present', () => {
+  assert.deepEqual(withServiceName({ job: 'j', app: 'a' }, candidates), { job: 'j', app: 'a', service_name: 'a' });
+  assert.deepEqual(withServiceName({ foo: 'x' }, candidates), { foo: 'x', service_name: 'unknown_service' });
+  const given = { service_name: 's', app: 'a' };
+  assert.equal(withServiceName(given, candidates), given);
+});
+
+test('an empty candidate list disables service_name discovery', () => {
+  const labels = { app: 'a' };
+  assert.equal(withServiceName(labels, []), labels);
+});
+
+test('detected_level prefers labels, then metadata, then OTLP severity, then the line', () => {
+  assert.equal(detectLevel({ level: 'WARN' }, { level: 'debug' }, 'error'), 'WARN');
+  assert.equal(detectLevel({}, { severity: 'debug' }, 'error'), 'debug');
+  assert.equal(detectLevel({}, { severity_number: '17' }, 'info'), 'error');
+  assert.equal(detectLevel({}, { severity_number: '0' }, 'info'), 'unknown');
+  assert.equal(detectLevel({}, undefined, '{"msg":"x","level":"ERR"}'), 'error');
+});
+
+test('line sniffing follows Loki: JSON and logfmt fields, then keywords', () => {
+  assert.equal(levelFromLine('{"level":"warning","msg":"disk"}'), 'warn');
+  assert.equal(levelFromLine('ts=1 lvl=dbg msg=hello'), 'debug');
+  assert.equal(levelFromLine('level="fatal" msg=x'), 'fatal');
+  assert.equal(levelFromLine('something ERROR happened'), 'error');
+  assert.equal(levelFromLine('an INFO line with error'), 'info');
+  assert.equal(levelFromLine('CRITICAL: meltdown'), 'critical');
+  assert.equal(levelFromLine('plain text'), 'unknown');
+});
