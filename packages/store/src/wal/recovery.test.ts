@@ -221,3 +221,21 @@ test('damage to the first record of a segment: resync still finds the rest', asy
     cleanup();
   }
 });
+
+test('a last segment with nothing intact keeps its name as the LSN floor and is reused', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const seg = join(dir, '00000000000000000005.wal');
+    writeFileSync(seg, randomBytes(300));
+    const r = await openAndReplay({ dir });
+    assert.deepEqual(r.records, []);
+    assert.equal(r.report.tornTail, true);
+    assert.equal(r.report.lastLsn, 4n);
+    assert.equal(r.wal.append(payload(1, SIZE)).lsn, 5n);
+    await r.wal.close();
+    assert.deepEqual(readdirSync(dir), ['00000000000000000005.wal']);
+    assert.equal(statSync(seg).size, RECORD);
+  } finally {
+    cleanup();
+  }
+});
