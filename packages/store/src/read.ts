@@ -1,0 +1,389 @@
+/**
+ * The read path: entries of many streams merged in time order from chunks and head blocks.
+ *
+ * Memory stays bounded however long the range: a binary heap holds one cursor per open source
+ * (a decoded chunk or a head block) plus, per stream, one *pending* cursor standing for the
+ * stream's next unopened chunk, keyed by that chunk's time boundary (minTs going forward, maxTs
+ * going backward). A chunk is fetched and decoded only when the merge reaches its boundary.
+ * Chunk index entries (20 bytes each) are listed up front; chunk bytes never are.
+ *
+ * Consistency: one LMDB read transaction is held for the life of the iterator, and in-memory
+ * blocks are captured at creation (blocks only grow; a captured length is a stable view). A
+ * block whose flush committed before the snapshot is served from LMDB only, never twice.
+ */
+import type { ChunkSummary, EntryQuery, StoredEntry, TimeRange } from './model.js';
+import type { Transaction } from 'lmdb';
+import type { Dbs } from './db.js';
+import { chunkKey, decodeChunkMeta, parseChunkKey, type ChunkMeta } from './keys.js';
+import { decodeChunk, filterMayContain, type DecodedChunk } from './chunk/index.js';
+import type { HeadBlock } from './head.js';
+import type { StreamState } from './streams.js';
+
+export interface ReadContext {
+  dbs: Dbs;
+  onCorrupt(s: StreamState, minTs: bigint, error: Error): void;
+}
+
+interface ChunkRef extends ChunkMeta {
+  key: Buffer;
+  seq: bigint;
+}
+
+/** Orders sources of the same stream with equal timestamps: older chunks first, head last. */
+const HEAD_SEQ = (1n << 64n) - 1n;
+const SIGNAL_CHECK_EVERY = 256;
+
+/** Chunk index entries of a stream overlapping [from, to), in key (minTs) order. */
+export function chunkRefs(dbs: Dbs, s: StreamState, range: TimeRange, transaction?: Transaction): ChunkRef[] {
+  const out: ChunkRef[] = [];
+  // A chunk starting before `from` can still reach into the range, but no further back than the
+  // longest chunk span this stream has.
+  const start = chunkKey(s.tenant, s.id, range.from - s.maxChunkSpan, 0n);
+  const end = chunkKey(s.tenant, s.id, range.to, 0n);
+  for (const { key, value } of dbs.chunkIndex.getRange({ start, end, transaction })) {
+    const parts = parseChunkKey(key);
+    const meta = decodeChunkMeta(parts.minTs, value);
+    if (meta.maxTs < range.from) continue;
+    out.push({ ...meta, key: Buffer.from(key), seq: parts.seq });
+  }
+  return out;
+}
+
+/** In-memory blocks of a stream to serve, skipping any whose chunk is already in the snapshot. */
+function liveBlocks(dbs: Dbs, s: StreamState, transaction: Transaction | undefined): { block: HeadBlock; length: number; seq: bigint }[] {
+  const out = [];
+  for (const b of s.flushing) {
+    if (b.length === 0) continue;
+    const committed = dbs.chunkIndex.get(chunkKey(s.tenant, s.id, b.minTs, b.seq), { transaction }) !== undefined;
+    if (!committed) out.push({ block: b, length: b.length, seq: b.seq });
+  }
+  if (s.head.length > 0) out.push({ block: s.head, length: s.head.length, seq: HEAD_SEQ });
+  return out;
+}
+
+// ------------------------------------------------------------------------------------ cursors
+
+interface Cursor {
+  /** Current sort key: the entry's timestamp, or the pending chunk's boundary. */
+  ts: bigint;
+  /** The stream's rank in id order. */
+  ord: number;
+  seq: bigint;
+  /** 0 for a pending chunk (opens before entries that tie with it), 1 for an entry. */
+  kind: 0 | 1;
+  /** Position inside the source, for the final tie-break. */
+  pos: number;
+}
+
+class HeadCursor implements Cursor {
+  ts = 0n;
+  pos = 0;
+  readonly kind = 1;
+  private k: number;
+  private readonly stop: number;
+  private readonly step: 1 | -1;
+
+  constructor(
+    readonly stream: StreamState,
+    readonly ord: number,
+    readonly seq: bigint,
+    private readonly block: HeadBlock,
+    private readonly order: Uint32Array | undefined,
+    length: number,
+    range: TimeRange,
+    forward: boolean,
+    private readonly needles: readonly string[],
+  ) {
+    const lo = this.lowerBound(length, range.from);
+    const hi = this.lowerBound(length, range.to);
+    this.step = forward ? 1 : -1;
+    this.k = forward ? lo - 1 : hi;
+    this.stop = forward ? hi : lo - 1;
+  }
+
+  private at(k: number): number {
+    return this.order ? this.order[k] : k;
+  }
+
+  private lowerBound(length: number, t: bigint): number {
+    let lo = 0;
+    let hi = length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.block.ts[this.at(mid)] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Moves to the next entry that passes the line filters; false when exhausted. */
+  advance(): boolean {
+    const lines = this.block.lines;
+    for (;;) {
+      this.k += this.step;
+      if (this.k === this.stop) return false;
+      const i = this.at(this.k);
+      if (this.needles.length > 0 && !containsAll(lines[i], this.needles)) continue;
+      this.ts = this.block.ts[i];
+      this.pos = this.k;
+      return true;
+    }
+  }
+
+  entry(): StoredEntry {
+    const i = this.at(this.k);
+    return { stream: this.stream.ref, ts: this.ts, line: this.block.lines[i], metadata: this.block.metadata[i] };
+  }
+}
+
+function containsAll(line: string, needles: readonly string[]): boolean {
+  for (const n of needles) if (!line.includes(n)) return false;
+  return true;
+}
+
+class ChunkCursor implements Cursor {
+  ts = 0n;
+  pos = 0;
+  readonly kind = 1;
+  private i: number;
+  private readonly stop: number;
+  private readonly step: 1 | -1;
+
+  constructor(
+    readonly stream: StreamState,
+    readonly ord: number,
+    readonly seq: bigint,
+    private readonly chunk: DecodedChunk,
+    range: TimeRange,
+    forward: boolean,
+    private readonly needles: readonly Buffer[],
+  ) {
+    const lo = chunk.lowerBound(range.from);
+    const hi = chunk.lowerBound(range.to);
+    this.step = forward ? 1 : -1;
+    this.i = forward ? lo - 1 : hi;
+    this.stop = forward ? hi : lo - 1;
+  }
+
+  advance(): boolean {
+    const needles = this.needles;
+    for (;;) {
+      this.i += this.step;
+      if (this.i === this.stop) return false;
+      if (needles.length > 0) {
+        const bytes = this.chunk.lineBytes(this.i);
+        let ok = true;
+        for (const n of needles) {
+          if (bytes.indexOf(n) < 0) {
+            ok = false;
+            break;
+          }
+        }
+        if (!ok) continue;
+      }
+      this.ts = this.chunk.ts(this.i);
+      this.pos = this.i;
+      return true;
+    }
+  }
+
+  entry(): StoredEntry {
+    return { stream: this.stream.ref, ts: this.ts, line: this.chunk.line(this.i), metadata: this.chunk.metadata(this.i) };
+  }
+}
+
+/** A stream's not-yet-opened chunks, in the order the merge will reach them. */
+class PendingChunks implements Cursor {
+  ts = 0n;
+  seq = 0n;
+  pos = 0;
+  readonly kind = 0;
+  private next = 0;
+
+  constructor(
+    readonly stream: StreamState,
+    readonly ord: number,
+    private readonly refs: ChunkRef[],
+    private readonly forward: boolean,
+  ) {}
+
+  /** Points at the next chunk; false when none is left. */
+  advance(): boolean {
+    if (this.next >= this.refs.length) return false;
+    const r = this.refs[this.next];
+    this.ts = this.forward ? r.minTs : r.maxTs;
+    this.seq = r.seq;
+    return true;
+  }
+
+  take(): ChunkRef {
+    return this.refs[this.next++];
+  }
+}
+
+type AnyCursor = HeadCursor | ChunkCursor | PendingChunks;
+
+/** A binary min-heap under a comparator; `fixTop` re-sifts after the top's key changed. */
+class Heap {
+  readonly items: AnyCursor[] = [];
+  constructor(private readonly less: (a: Cursor, b: Cursor) => boolean) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(c: AnyCursor): void {
+    const items = this.items;
+    let i = items.length;
+    items.push(c);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(items[i], items[parent])) break;
+      [items[i], items[parent]] = [items[parent], items[i]];
+      i = parent;
+    }
+  }
+
+  pop(): void {
+    const items = this.items;
+    const last = items.pop()!;
+    if (items.length > 0) {
+      items[0] = last;
+      this.fixTop();
+    }
+  }
+
+  fixTop(): void {
+    const items = this.items;
+    const n = items.length;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) return;
+      const r = l + 1;
+      const c = r < n && this.less(items[r], items[l]) ? r : l;
+      if (!this.less(items[c], items[i])) return;
+      [items[i], items[c]] = [items[c], items[i]];
+      i = c;
+    }
+  }
+}
+
+function forwardLess(a: Cursor, b: Cursor): boolean {
+  if (a.ts !== b.ts) return a.ts < b.ts;
+  if (a.ord !== b.ord) return a.ord < b.ord;
+  if (a.seq !== b.seq) return a.seq < b.seq;
+  if (a.kind !== b.kind) return a.kind < b.kind;
+  return a.pos < b.pos;
+}
+
+function backwardLess(a: Cursor, b: Cursor): boolean {
+  if (a.ts !== b.ts) return a.ts > b.ts;
+  if (a.ord !== b.ord) return a.ord > b.ord;
+  if (a.seq !== b.seq) return a.seq > b.seq;
+  if (a.kind !== b.kind) return a.kind < b.kind;
+  return a.pos > b.pos;
+}
+
+/** Entries of `streams` (sorted by id) in [from, to), merged in time order. */
+export function* iterateEntries(ctx: ReadContext, streams: StreamState[], q: EntryQuery): Generator<StoredEntry> {
+  if (streams.length === 0 || q.from >= q.to) return;
+  const forward = q.direction !== 'backward';
+  const needles = (q.lineContains ?? []).filter((n) => n.length > 0);
+  const needleBytes = needles.map((n) => Buffer.from(n, 'utf8'));
+  const txn = ctx.dbs.env.useReadTransaction();
+  try {
+    const heap = new Heap(forward ? forwardLess : backwardLess);
+    streams.forEach((s, ord) => {
+      for (const { block, length, seq } of liveBlocks(ctx.dbs, s, txn)) {
+        const c = new HeadCursor(s, ord, seq, block, block.sortedOrder(length), length, q, forward, needles);
+        if (c.advance()) heap.push(c);
+      }
+      let refs = chunkRefs(ctx.dbs, s, q, txn);
+      if (needles.length > 0) {
+        refs = refs.filter((r) => {
+          const filter = ctx.dbs.filters.get(r.key, { transaction: txn });
+          return filter === undefined || needles.every((n) => filterMayContain(filter, n));
+        });
+      }
+      if (!forward) refs.sort((a, b) => (a.maxTs > b.maxTs ? -1 : a.maxTs < b.maxTs ? 1 : 0));
+      const pending = new PendingChunks(s, ord, refs, forward);
+      if (pending.advance()) heap.push(pending);
+    });
+
+    let emitted = 0;
+    while (heap.size > 0) {
+      const top = heap.items[0];
+      if (top instanceof PendingChunks) {
+        const ref = top.take();
+        if (top.advance()) heap.fixTop();
+        else heap.pop();
+        const opened = openChunk(ctx, top.stream, top.ord, ref, txn, q, forward, needleBytes);
+        if (opened && opened.advance()) heap.push(opened);
+        continue;
+      }
+      yield top.entry();
+      if (top.advance()) heap.fixTop();
+      else heap.pop();
+      if (q.signal && ++emitted % SIGNAL_CHECK_EVERY === 0) q.signal.throwIfAborted();
+    }
+  } finally {
+    txn.done();
+  }
+}
+
+function openChunk(
+  ctx: ReadContext,
+  s: StreamState,
+  ord: number,
+  ref: ChunkRef,
+  txn: Transaction,
+  range: TimeRange,
+  forward: boolean,
+  needles: readonly Buffer[],
+): ChunkCursor | undefined {
+  const data = ctx.dbs.chunks.get(ref.key, { transaction: txn });
+  if (data === undefined) {
+    ctx.onCorrupt(s, ref.minTs, new Error('chunk data missing for an indexed chunk'));
+    return undefined;
+  }
+  try {
+    return new ChunkCursor(s, ord, ref.seq, decodeChunk(data), range, forward, needles);
+  } catch (err) {
+    ctx.onCorrupt(s, ref.minTs, err instanceof Error ? err : new Error(String(err)));
+    return undefined;
+  }
+}
+
+/** Stats of chunks and in-memory blocks overlapping the range; never decodes a chunk. */
+export function* summarize(ctx: ReadContext, streams: StreamState[], range: TimeRange): Generator<ChunkSummary> {
+  if (streams.length === 0 || range.from >= range.to) return;
+  const txn = ctx.dbs.env.useReadTransaction();
+  try {
+    for (const s of streams) {
+      for (const r of chunkRefs(ctx.dbs, s, range, txn)) {
+        yield { stream: s.ref, minTs: r.minTs, maxTs: r.maxTs, entries: r.entries, bytes: r.bytes };
+      }
+      for (const { block, length } of liveBlocks(ctx.dbs, s, txn)) {
+        const sum = blockSummary(block, length);
+        if (sum.maxTs >= range.from && sum.minTs < range.to) yield { stream: s.ref, ...sum };
+      }
+    }
+  } finally {
+    txn.done();
+  }
+}
+
+function blockSummary(b: HeadBlock, length: number): { minTs: bigint; maxTs: bigint; entries: number; bytes: number } {
+  let min = b.ts[0];
+  let max = b.ts[0];
+  let bytes = 0;
+  for (let i = 0; i < length; i++) {
+    const t = b.ts[i];
+    if (t < min) min = t;
+    if (t > max) max = t;
+    bytes += Buffer.byteLength(b.lines[i]);
+  }
+  return { minTs: min, maxTs: max, entries: length, bytes };
+}
+
