@@ -191,7 +191,7 @@ export class Lexer {
 
     this.advance();
     const two = c + this.peek();
-    if (TOKENS.has(two)) {
+    if (two.length === 2 && TOKENS.has(two)) {
       this.advance();
       return tok('KEYWORD', two, two, true);
     }

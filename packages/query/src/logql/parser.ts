@@ -664,20 +664,26 @@ function makeRange(
   return { matchers, pipeline, ...(unwrap ? { unwrap } : {}), range, offset };
 }
 
-/** Go's strconv.ParseFloat over a NUMBER token, with Loki's error texts. */
+/** Go's strconv.ParseFloat over a NUMBER token (no `0b`/`0o`/plain-hex ints), with Loki's error texts. */
 function parseNumber(text: string, what: 'literal' | 'vectorExpr' | 'parameter', op?: string): number {
-  const clean = text.replace(/_/g, '');
-  let v: number;
-  if (/^0[xX]/.test(clean) && !/[pP.]/.test(clean)) v = Number.parseInt(clean.slice(2), 16);
-  else if (/^0[oO]/.test(clean)) v = Number.parseInt(clean.slice(2), 8);
-  else if (/^0[bB]/.test(clean)) v = Number.parseInt(clean.slice(2), 2);
-  else v = Number(clean);
+  let v = NaN;
+  if (/^([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(text)) v = Number(text);
+  else if (/^0[xX]([0-9a-fA-F]*\.?[0-9a-fA-F]*)[pP][+-]?[0-9]+$/.test(text)) v = parseHexFloat(text);
   if (Number.isNaN(v)) {
     const err = `strconv.ParseFloat: parsing ${JSON.stringify(text)}: invalid syntax`;
     if (what === 'parameter') throw semanticError(`invalid parameter for operation ${op}: ${err}`);
-    throw semanticError(`unable to parse ${what === 'literal' ? 'literal' : 'vectorExpr'} as a float: ${err}`);
+    throw semanticError(`unable to parse ${what} as a float: ${err}`);
   }
   return v;
+}
+
+function parseHexFloat(text: string): number {
+  const m = /^0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)[pP]([+-]?[0-9]+)$/.exec(text)!;
+  const int = m[1] ?? '';
+  const frac = m[2] ?? '';
+  if (int === '' && frac === '') return NaN;
+  const mant = Number.parseInt(int + frac || '0', 16);
+  return mant * 2 ** (Number(m[3]) - 4 * frac.length);
 }
 
 function makeBinOp(

@@ -45,12 +45,23 @@ export function formatExpr(e: Expr): string {
       return `(${formatExpr(e.left)} ${op} ${formatExpr(e.right)})`;
     }
     case 'Literal':
-      return formatGoFloat(e.value);
+      return formatLiteral(e.value);
     case 'Vector':
       return `vector(${e.value.toFixed(6)})`;
     case 'LabelReplace':
       return `label_replace(${formatExpr(e.inner)},${[e.dst, e.replacement, e.src, e.regex].map(goQuote).join(',')})`;
   }
+}
+
+/**
+ * Loki prints `%v` of the float; NaN and ±Inf (from folded `0/0`, `2^1024`) are not valid LogQL
+ * tokens, so they are written as constant expressions that fold back to the same value.
+ */
+function formatLiteral(v: number): string {
+  if (Number.isNaN(v)) return '(0 / 0)';
+  if (v === Infinity) return '(2 ^ 1024)';
+  if (v === -Infinity) return '(-1 * 2 ^ 1024)';
+  return formatGoFloat(v);
 }
 
 export function formatMatchers(matchers: readonly Matcher[]): string {
