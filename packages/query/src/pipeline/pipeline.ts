@@ -1,0 +1,223 @@
+/**
+ * Builds a Pipeline from the AST's stages: line filters first (on the raw Buffer while they are
+ * plain substrings), the line materialised as a string only for surviving entries, then every
+ * stage in source order over one reusable entry state, then `unwrap`. Result label sets are
+ * interned, so equal label sets share one object and one key.
+ */
+import type { Labels } from '@lode/store';
+import { ParseError, type LabelFilter, type Stage, type Unwrap } from '../logql/ast.js';
+import { compileLabelFilter, type LabelTest } from './label-filter.js';
+import { compileLineFilter, type LineFilter } from './line-filter.js';
+import {
+  decolorizeStage,
+  dropStage,
+  jsonStage,
+  keepStage,
+  labelFormatStage,
+  lineFormatStage,
+  logfmtStage,
+  patternStage,
+  regexpStage,
+  unpackStage,
+  type StageFn,
+} from './stages.js';
+import { EntryState, ERROR_DETAILS_LABEL, ERROR_LABEL, seedLabels } from './state.js';
+import { ConversionError, parseGoDuration, parseGoFloat, parseHumanBytes } from './units.js';
+
+export const SAMPLE_EXTRACTION_ERR = 'SampleExtractionErr';
+
+export interface PipelineResult {
+  /** The line after every stage (line_format, decolorize, unpack's `_entry`). */
+  line: string;
+  /** The resulting label set, `__error__`/`__error_details__` included when set. Interned: equal sets are the same object. */
+  labels: Labels;
+  /** A canonical string for `labels` (`{a="1", b="2"}`, names sorted), equal iff the sets are equal. */
+  key: string;
+  /** The unwrapped sample value (only for pipelines compiled with `unwrap`). */
+  value?: number;
+}
+
+export interface PipelineOptions {
+  /** `| unwrap …` of a metric query, with its conversion and post-unwrap label filters. */
+  unwrap?: Unwrap;
+  /** Parsers keep the first of duplicate keys (newest Loki) instead of the last (Loki 3.4, the default). */
+  firstDuplicateWins?: boolean;
+}
+
+export interface Pipeline {
+  process(ts: bigint, line: string, lineBytes: Buffer | undefined, streamLabels: Labels, metadata: Labels): PipelineResult | undefined;
+  /** Literal substrings every kept line must contain: hints for the store's content filter. */
+  readonly requiredLiterals: string[];
+  /** True when no stage changes labels: results carry the stream labels plus metadata. */
+  readonly labelsUnchanged: boolean;
+}
+
+const MAX_INTERNED = 100_000;
+
+function compileStage(s: Stage): StageFn {
+  switch (s.kind) {
+    case 'LineFilter': {
+      const f = compileLineFilter(s);
+      return (st) => f.test(st.line);
+    }
+    case 'JsonParser':
+      return jsonStage(s);
+    case 'LogfmtParser':
+      return logfmtStage(s);
+    case 'RegexpParser':
+      return regexpStage(s);
+    case 'PatternParser':
+      return patternStage(s);
+    case 'UnpackParser':
+      return unpackStage();
+    case 'LabelFilter': {
+      const t = compileLabelFilter(s.filter);
+      return t;
+    }
+    case 'LineFormat':
+      return lineFormatStage(s.template);
+    case 'LabelFormat':
+      return labelFormatStage(s);
+    case 'Drop':
+      return dropStage(s);
+    case 'Keep':
+      return keepStage(s);
+    case 'Decolorize':
+      return decolorizeStage();
+  }
+}
+
+function conversion(kind: Unwrap['conversion']): (s: string) => number {
+  switch (kind) {
+    case '':
+      return parseGoFloat;
+    case 'duration':
+    case 'duration_seconds':
+      return (s) => Number(parseGoDuration(s)) / 1e9;
+    case 'bytes':
+      return parseHumanBytes;
+  }
+}
+
+function escapeValue(v: string): string {
+  return JSON.stringify(v);
+}
+
+class CompiledPipeline implements Pipeline {
+  readonly requiredLiterals: string[] = [];
+  readonly labelsUnchanged: boolean;
+  private readonly leading: LineFilter[] = [];
+  private readonly stages: StageFn[] = [];
+  private readonly st = new EntryState();
+  private readonly streamCache = new WeakMap<Labels, Map<string, string>>();
+  private readonly plainCache = new WeakMap<Labels, { labels: Labels; key: string }>();
+  private readonly interned = new Map<string, Labels>();
+  private readonly unwrapLabel?: string;
+  private readonly convert?: (s: string) => number;
+  private readonly postFilters: LabelTest[] = [];
+
+  constructor(stages: readonly Stage[], opts: PipelineOptions) {
+    let i = 0;
+    for (; i < stages.length && stages[i]!.kind === 'LineFilter'; i++) {
+      this.leading.push(compileLineFilter(stages[i] as Extract<Stage, { kind: 'LineFilter' }>));
+    }
+    let lineRewritten = false;
+    for (const f of this.leading) if (f.literal !== undefined) this.requiredLiterals.push(f.literal);
+    for (const s of stages.slice(i)) {
+      if (s.kind === 'LineFormat' || s.kind === 'Decolorize' || s.kind === 'UnpackParser') lineRewritten = true;
+      if (s.kind === 'LineFilter' && !lineRewritten) {
+        const f = compileLineFilter(s);
+        if (f.literal !== undefined) this.requiredLiterals.push(f.literal);
+      }
+      this.stages.push(compileStage(s));
+    }
+    this.st.firstDuplicateWins = opts.firstDuplicateWins ?? false;
+    this.labelsUnchanged = !opts.unwrap && stages.slice(i).every((s) => s.kind === 'LineFilter' || s.kind === 'LineFormat' || s.kind === 'Decolorize');
+    if (opts.unwrap) {
+      this.unwrapLabel = opts.unwrap.label;
+      this.convert = conversion(opts.unwrap.conversion);
+      this.postFilters = opts.unwrap.postFilters.map((f: LabelFilter) => compileLabelFilter(f));
+    }
+  }
+
+  process(ts: bigint, line: string, lineBytes: Buffer | undefined, streamLabels: Labels, metadata: Labels): PipelineResult | undefined {
+    const leading = this.leading;
+    for (let k = 0; k < leading.length; k++) {
+      const f = leading[k]!;
+      if (lineBytes !== undefined && f.testBytes !== undefined ? !f.testBytes(lineBytes) : !f.test(line)) return undefined;
+    }
+    const st = this.st;
+    st.ts = ts;
+    st.line = line;
+    if (this.stages.length === 0 && this.unwrapLabel === undefined && isEmpty(metadata)) {
+      let c = this.plainCache.get(streamLabels);
+      if (!c) {
+        const map = new Map(Object.entries(streamLabels));
+        c = this.intern(map, '', '');
+        this.plainCache.set(streamLabels, c);
+      }
+      return { line, labels: c.labels, key: c.key };
+    }
+    seedLabels(st, streamLabels, metadata, this.streamCache);
+    const stages = this.stages;
+    for (let k = 0; k < stages.length; k++) if (!stages[k]!(st)) return undefined;
+    let value: number | undefined;
+    if (this.unwrapLabel !== undefined) {
+      const raw = st.get(this.unwrapLabel);
+      if (raw === undefined || raw === '') return undefined;
+      try {
+        value = this.convert!(raw);
+      } catch (err) {
+        if (!(err instanceof ConversionError)) throw err;
+        value = 0;
+        st.setErr(SAMPLE_EXTRACTION_ERR, err.message);
+      }
+      for (const f of this.postFilters) if (!f(st)) return undefined;
+      st.labels.delete(this.unwrapLabel);
+    }
+    const r = this.intern(st.labels, st.err, st.errDetails);
+    return { line: st.line, labels: r.labels, key: r.key, value };
+  }
+
+  private intern(map: Map<string, string>, err: string, details: string): { labels: Labels; key: string } {
+    if (err !== '') map.set(ERROR_LABEL, err);
+    if (details !== '' && err !== '') map.set(ERROR_DETAILS_LABEL, details);
+    const names = [...map.keys()].sort();
+    let key = '{';
+    for (let k = 0; k < names.length; k++) {
+      if (k > 0) key += ', ';
+      key += names[k] + '=' + escapeValue(map.get(names[k]!)!);
+    }
+    key += '}';
+    let labels = this.interned.get(key);
+    if (!labels) {
+      const obj: Record<string, string> = {};
+      for (const n of names) obj[n] = map.get(n)!;
+      labels = Object.freeze(obj);
+      if (this.interned.size >= MAX_INTERNED) this.interned.clear();
+      this.interned.set(key, labels);
+    }
+    return { labels, key };
+  }
+}
+
+function isEmpty(o: Labels): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+/**
+ * Compiles the stages after a stream selector (and the `unwrap` of a metric query). Invalid
+ * regexps, templates, ip patterns, json paths and patterns throw ParseError with Loki's text.
+ */
+export function compilePipeline(stages: readonly Stage[], opts: PipelineOptions = {}): Pipeline {
+  try {
+    return new CompiledPipeline(stages, opts);
+  } catch (err) {
+    if (err instanceof ParseError) throw err;
+    if (err instanceof Error && err.name !== 'Error' && err.name !== 'TypeError' && err.name !== 'RangeError') {
+      throw new ParseError(err.message);
+    }
+    throw err;
+  }
+}
