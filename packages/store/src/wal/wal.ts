@@ -1,7 +1,7 @@
 // The write-ahead log: append-only segment files with group commit, replay with torn-tail
 // recovery, and checkpointing (deleting segments whose records are all committed elsewhere).
 import { mkdir, open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describeIoError, WalClosedError, WalIoError } from './errors.js';
 import { encodeHeader, HEADER_BYTES, MAX_PAYLOAD_BYTES } from './format.js';
 import { scanSegment } from './scan.js';
@@ -128,16 +128,17 @@ export class Wal {
   /** Opens (or creates) the WAL in `opts.dir` and cuts off a torn tail of the last segment. */
   static async open(opts: WalOptions): Promise<Wal> {
     const o = validateOptions(opts);
+    let fh: FileHandle | undefined;
     try {
-      await mkdir(o.dir, { recursive: true });
+      const created = await mkdir(o.dir, { recursive: true });
+      // A new WAL directory must itself survive a crash.
+      if (created !== undefined) await syncDir(dirname(created));
       const segments = await listSegments(o.dir);
       for (const seg of segments) seg.bytes = (await stat(seg.path)).size;
       const recovered: Recovered = { lastSegmentData: undefined, tornTail: false };
       let lastLsn = o.lsnFloor;
-      let active: SegmentFile | undefined;
-      let fh: FileHandle | undefined;
-      if (segments.length > 0) {
-        active = segments[segments.length - 1]!;
+      const active = segments[segments.length - 1];
+      if (active) {
         const data = await readFile(active.path);
         const scan = scanSegment(data, active.firstLsn - 1n);
         fh = await open(active.path, 'r+');
@@ -157,6 +158,7 @@ export class Wal {
       wal.fh = fh;
       return wal;
     } catch (err) {
+      await fh?.close().catch(() => {});
       throw new WalIoError(`WAL in ${o.dir} cannot be opened: ${describeIoError(err)}`, err);
     }
   }
