@@ -21,6 +21,7 @@ import {
 import type { DecodedChunk } from './types.js';
 
 const MAX_INT64 = (1n << 63n) - 1n;
+const POW10 = Array.from({ length: 19 }, (_, e) => 10n ** BigInt(e));
 const EMPTY_METADATA: Labels = Object.freeze({});
 
 const decompressor = new Decompressor();
@@ -137,8 +138,11 @@ function readTimestamps(reader: ByteReader, count: number): BigInt64Array {
   const zigzag = reader.bigUint();
   let ts = zigzag & 1n ? -(zigzag >> 1n) - 1n : zigzag >> 1n;
   timestamps[0] = ts;
+  const e = reader.uint();
+  if (e >= POW10.length) corrupt(`chunk timestamp scale 10^${e} is out of range`);
+  const scale = POW10[e]!;
   for (let i = 1; i < count; i++) {
-    ts += reader.bigUint();
+    ts += e === 0 ? reader.bigUint() : reader.bigUint() * scale;
     if (ts > MAX_INT64) corrupt('chunk timestamps run past the largest 64-bit value');
     timestamps[i] = ts;
   }

@@ -78,7 +78,7 @@ describe('content filter', () => {
 
   it('says no for needles that are in no line', () => {
     const filter = filterOf(['level=info msg="user logged in" user=alice', 'level=error msg="disk full" device=sda1']);
-    for (const needle of ['bob_the_builder', 'segfault', 'user=carol', 'disk empty', 'ALICEX']) {
+    for (const needle of ['bob_the_builder', 'segfault', 'user=carol', 'disk empty', 'ALICE IN WONDERLAND']) {
       assert.equal(filterMayContain(filter, needle), false, needle);
     }
     assert.ok(filterMayContain(filter, 'USER=ALICE'));
