@@ -1,0 +1,171 @@
+/** One syslog message as parsed; absent fields were missing, nil (`-`) or unparsable. */
+export interface SyslogMessage {
+  /** False when the text had no `<PRI>` at all: it is kept whole as `msg`. */
+  syslog: boolean;
+  format: 'rfc5424' | 'rfc3164' | 'none';
+  facility?: number;
+  severity?: number;
+  /** Unix nanoseconds from the message; undefined → use the receive time. */
+  timestamp?: bigint;
+  hostname?: string;
+  appName?: string;
+  procId?: string;
+  msgId?: string;
+  /** Structured data as `sdId` → params, in order. */
+  structuredData: { id: string; params: [string, string][] }[];
+  msg: string;
+}
+
+const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/i;
+const BSD_TS = /^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) /;
+const TAG = /^([^\s:[\]]{1,64})(?:\[([^\]\s]{1,32})\])?:(?: |$)/;
+
+/** RFC 3339 (RFC 5424 TIMESTAMP) to unix nanoseconds, keeping every fractional digit. */
+export function parseRfc3339Nanos(text: string): bigint | undefined {
+  const m = RFC3339.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  let ms = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s!);
+  if (Number.isNaN(ms)) return undefined;
+  if (zone!.toUpperCase() !== 'Z') {
+    const sign = zone![0] === '-' ? -1 : 1;
+    ms -= sign * (+zone!.slice(1, 3) * 60 + +zone!.slice(4, 6)) * 60_000;
+  }
+  const fracNanos = frac ? BigInt(frac.padEnd(9, '0')) : 0n;
+  return BigInt(ms) * 1_000_000n + fracNanos;
+}
+
+/**
+ * RFC 3164 timestamps have no year or zone: the listener's local time zone and the current year,
+ * or last year when that would put the message more than a day in the future (December logs read
+ * in January).
+ */
+function parseBsdTimestamp(m: RegExpExecArray, now: Date): bigint {
+  const month = MONTHS[m[1]!]!;
+  const args = [month, +m[2]!.trim(), +m[3]!, +m[4]!, +m[5]!] as const;
+  let date = new Date(now.getFullYear(), ...args);
+  if (date.getTime() - now.getTime() > 86_400_000) date = new Date(now.getFullYear() - 1, ...args);
+  return BigInt(date.getTime()) * 1_000_000n;
+}
+
+const nil = (v: string | undefined): string | undefined => (v === undefined || v === '-' || v === '' ? undefined : v);
+
+/** Splits off the next space-delimited token. */
+function token(s: string, from: number): [string, number] | undefined {
+  if (from >= s.length) return undefined;
+  const sp = s.indexOf(' ', from);
+  return sp < 0 ? [s.slice(from), s.length] : [s.slice(from, sp), sp + 1];
+}
+
+/** Parses `[id k="v" …]…`; returns the elements and where MSG starts, or undefined if malformed. */
+function parseStructuredData(s: string, from: number): { sd: SyslogMessage['structuredData']; end: number } | undefined {
+  const sd: SyslogMessage['structuredData'] = [];
+  if (s[from] === '-') return { sd, end: from + 1 };
+  let i = from;
+  while (s[i] === '[') {
+    i++;
+    const idEnd = s.slice(i).search(/[ \]]/);
+    if (idEnd <= 0) return undefined;
+    const id = s.slice(i, i + idEnd);
+    i += idEnd;
+    const params: [string, string][] = [];
+    while (s[i] === ' ') {
+      i++;
+      const eq = s.indexOf('=', i);
+      if (eq < 0 || s[eq + 1] !== '"') return undefined;
+      const name = s.slice(i, eq);
+      i = eq + 2;
+      let value = '';
+      while (i < s.length && s[i] !== '"') {
+        if (s[i] === '\\' && (s[i + 1] === '"' || s[i + 1] === '\\' || s[i + 1] === ']')) i++;
+        value += s[i];
+        i++;
+      }
+      if (s[i] !== '"') return undefined;
+      i++;
+      params.push([name, value]);
+    }
+    if (s[i] !== ']') return undefined;
+    i++;
+    sd.push({ id, params });
+  }
+  return sd.length > 0 ? { sd, end: i } : undefined;
+}
+
+function stripBom(msg: string): string {
+  return msg.charCodeAt(0) === 0xfeff ? msg.slice(1) : msg;
+}
+
+/** RFC 5424 after `<PRI>1 `; undefined when the header does not fit the grammar. */
+function parse5424(rest: string, base: SyslogMessage): SyslogMessage | undefined {
+  let pos = 0;
+  const fields: string[] = [];
+  for (let k = 0; k < 5; k++) {
+    const t = token(rest, pos);
+    if (!t) return undefined;
+    fields.push(t[0]);
+    pos = t[1];
+  }
+  const [ts, hostname, appName, procId, msgId] = fields;
+  const sd = parseStructuredData(rest, pos);
+  if (!sd) return undefined;
+  let msg = rest.slice(sd.end);
+  if (msg.startsWith(' ')) msg = msg.slice(1);
+  return {
+    ...base,
+    format: 'rfc5424',
+    timestamp: ts === '-' ? undefined : parseRfc3339Nanos(ts!),
+    hostname: nil(hostname),
+    appName: nil(appName),
+    procId: nil(procId),
+    msgId: nil(msgId),
+    structuredData: sd.sd,
+    msg: stripBom(msg),
+  };
+}
+
+/** RFC 3164 after `<PRI>`: optional timestamp and hostname, then `TAG[pid]: MSG`; never fails. */
+function parse3164(rest: string, base: SyslogMessage, now: Date): SyslogMessage {
+  const out: SyslogMessage = { ...base, format: 'rfc3164' };
+  let s = rest;
+  const ts = BSD_TS.exec(s);
+  if (ts) {
+    out.timestamp = parseBsdTimestamp(ts, now);
+    s = s.slice(ts[0].length);
+    const tag = TAG.exec(s);
+    if (!tag) {
+      const host = token(s, 0);
+      if (host && host[1] < s.length) {
+        out.hostname = host[0];
+        s = s.slice(host[1]);
+      }
+    }
+  }
+  const tag = TAG.exec(s);
+  if (tag) {
+    out.appName = tag[1];
+    if (tag[2]) out.procId = tag[2];
+    s = s.slice(tag[0].length);
+  }
+  out.msg = stripBom(s);
+  return out;
+}
+
+/**
+ * Parses one syslog message of either RFC, detected per message (`<PRI>1 ` is RFC 5424). Text
+ * without a valid `<PRI>` is not syslog and comes back whole with `syslog: false`.
+ */
+export function parseSyslog(text: string, now: Date): SyslogMessage {
+  const base: SyslogMessage = { syslog: false, format: 'none', structuredData: [], msg: text };
+  const m = /^<(\d{1,3})>/.exec(text);
+  const pri = m ? Number(m[1]) : NaN;
+  if (!m || pri > 191) return base;
+  const withPri: SyslogMessage = { ...base, syslog: true, facility: pri >> 3, severity: pri & 7 };
+  const rest = text.slice(m[0].length);
+  if (rest.startsWith('1 ')) {
+    const parsed = parse5424(rest.slice(2), withPri);
+    if (parsed) return parsed;
+  }
+  return parse3164(rest, withPri, now);
+}
