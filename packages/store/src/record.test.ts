@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeRecord, encodeRecord, RecordFormatError } from './record.js';
+import { decodeRecord, encodeRecord, RecordFormatError, type RecordStream } from './record.js';
 import { hashStreamId, labelsError, formatSelector, nextStreamId, streamIdHex } from './labels.js';
 import { DEFAULT_LIMITS } from './limits.js';
 
 test('WAL records round-trip tenant, ids, labels, entries and metadata', () => {
-  const streams = [
+  const streams: RecordStream[] = [
     { id: 0xfedcba9876543210n, labels: { app: 'api', 'ünï': 'cödé' }, entries: [
       { ts: -5n, line: '' },
       { ts: 1_700_000_000_123_456_789n, line: 'héllo 🌍', metadata: { trace_id: 'abc' } },
