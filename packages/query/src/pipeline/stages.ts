@@ -105,20 +105,21 @@ export function logfmtStage(stage: LogfmtParserStage): StageFn {
 }
 
 export function regexpStage(stage: RegexpParserStage): StageFn {
-  let re: RegExp;
-  try {
-    re = compileRe2(stage.regex);
-  } catch (err) {
-    throw new StageError((err as Error).message);
-  }
   const names = [...stage.regex.matchAll(/\(\?P?<([^>]*)>/g)].map((m) => m[1]!);
-  if (names.length === 0) throw new StageError('at least one named capture must be supplied');
   const seen = new Set<string>();
   for (const n of names) {
     if (!VALID_LABEL.test(n)) throw new StageError(`invalid extracted label name '${n}'`);
     if (seen.has(n)) throw new StageError(`duplicate extracted label name '${n}'`);
     seen.add(n);
   }
+  let re: RegExp;
+  try {
+    // JS rejects duplicate group names; they were refused above with Loki's message.
+    re = compileRe2(stage.regex);
+  } catch (err) {
+    throw new StageError((err as Error).message);
+  }
+  if (names.length === 0) throw new StageError('at least one named capture must be supplied');
   return (st) => {
     st.seen.clear();
     const m = re.exec(st.line);
