@@ -9,6 +9,7 @@ export { parseListen } from './core/listen.js';
 export { ingestRoutes } from './http/routes.js';
 export { startOtlpHttp } from './otlp/http-server.js';
 export { startOtlpGrpc } from './otlp/grpc-server.js';
+export { startFileInputs, type FileInputConfig, type FileInputsOptions } from './files/inputs.js';
 export { startSyslog, type SyslogOptions, type SyslogListener } from './syslog/server.js';
 
 import { Ingester } from './core/ingester.js';
