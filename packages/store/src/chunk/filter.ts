@@ -9,7 +9,11 @@
  * (no strings, no per-gram allocation) and only distinct ones go into the bloom filter, which is
  * sized at BITS_PER_GRAM bits per distinct gram.
  *
- * Layout: u8 version (1), u8 gram length (4), u8 hash count k, then the bit array.
+ * Because grams are lowered, the filter answers for ASCII-case-insensitive containment, which
+ * also covers exact matching; `caseInsensitive` makes it safe for Unicode case folding as well.
+ *
+ * Layout: u8 version (1), u8 gram length (4), u8 hash count k, then the bit array (at least 64
+ * bits; all zero when every line is shorter than a gram).
  */
 
 const FILTER_VERSION = 1;
