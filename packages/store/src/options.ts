@@ -100,6 +100,8 @@ export interface StoreMetrics {
   chunkBytes: number;
   chunkStoredBytes: number;
   corruptChunks: number;
+  /** Chunks decoded by reads since open (content filters and time pruning avoid the rest). */
+  chunksDecoded: number;
   /** LMDB file plus WAL segments, in bytes. */
   diskBytes: number;
   walBytes: number;

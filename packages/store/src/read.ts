@@ -22,6 +22,8 @@ import type { StreamState } from './streams.js';
 export interface ReadContext {
   dbs: Dbs;
   onCorrupt(s: StreamState, minTs: bigint, error: Error): void;
+  /** Counts chunk decodes (what content-filter pruning saves). */
+  onDecode(): void;
 }
 
 interface ChunkRef extends ChunkMeta {
@@ -348,6 +350,7 @@ function openChunk(
     return undefined;
   }
   try {
+    ctx.onDecode();
     return new ChunkCursor(s, ord, ref.seq, decodeChunk(data), range, forward, needles);
   } catch (err) {
     ctx.onCorrupt(s, ref.minTs, err instanceof Error ? err : new Error(String(err)));

@@ -80,7 +80,7 @@ export class Store implements LogStore {
   private closed = false;
   private replaying = false;
   private nextSeq: bigint;
-  readonly counters = { chunksWritten: 0, chunks: 0, chunkBytes: 0, chunkStoredBytes: 0, corruptChunks: 0 };
+  readonly counters = { chunksWritten: 0, chunks: 0, chunkBytes: 0, chunkStoredBytes: 0, corruptChunks: 0, chunksDecoded: 0 };
 
   private constructor(
     private readonly opts: StoreOptions,
@@ -553,6 +553,9 @@ export class Store implements LogStore {
         if (hook) hook({ tenant: s.tenant, stream: s.selector, minTs, error });
         else process.emitWarning(`lode store: skipped corrupt chunk of ${s.selector} (tenant ${s.tenant}): ${error.message}`);
       },
+      onDecode: () => {
+        this.counters.chunksDecoded++;
+      },
     };
   }
 
@@ -634,6 +637,7 @@ export class Store implements LogStore {
       chunkBytes: this.counters.chunkBytes,
       chunkStoredBytes: this.counters.chunkStoredBytes,
       corruptChunks: this.counters.corruptChunks,
+      chunksDecoded: this.counters.chunksDecoded,
       diskBytes: lmdbBytes + walBytes,
       walBytes,
     };
