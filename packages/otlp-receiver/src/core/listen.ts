@@ -6,7 +6,8 @@ export interface ListenAddress {
 }
 
 /** Parses `host:port`, `[v6]:port` or `:port` (all interfaces); throws a message naming the value. */
-export function parseListen(value: string): ListenAddress {
+export function parseListen(value: string | ListenAddress): ListenAddress {
+  if (typeof value !== 'string') return value;
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value.trim());
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535) throw new Error(`invalid listen address "${value}": expected host:port, e.g. 127.0.0.1:4318`);

@@ -23,12 +23,12 @@ test('files: follow appends, rename and truncate rotation, restart without loss 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lode-'));
   const log = path.join(dir, 'app.log');
   const stateDir = path.join(dir, 'state');
-  const { store, ingester } = testIngester();
+  const { store, options: base } = testIngester();
   const lines = () => store.entries().map((e) => e.line);
-  const opts = { inputs: [{ paths: [path.join(dir, '*.log')], labels: { job: 'app' }, tenant: 't1' }], stateDir, pollIntervalMs: 20 };
+  const opts = { ...base, inputs: [{ paths: [path.join(dir, '*.log')], labels: { job: 'app' }, tenant: 't1' }], stateDir, pollIntervalMs: 20 };
   try {
     fs.writeFileSync(log, 'one\ntwo\n');
-    let inputs = await startFileInputs(ingester, opts);
+    let inputs = await startFileInputs(opts);
     await until(() => lines().length === 2);
     fs.appendFileSync(log, 'three\r\n');
     await until(() => lines().length === 3);
@@ -45,7 +45,7 @@ test('files: follow appends, rename and truncate rotation, restart without loss 
     await inputs.close();
     // Written while down; read once after restart, nothing repeated.
     fs.appendFileSync(log, 'seven\n');
-    inputs = await startFileInputs(ingester, opts);
+    inputs = await startFileInputs(opts);
     await until(() => lines().length === 7);
     await new Promise((r) => setTimeout(r, 100));
     await inputs.close();
@@ -61,10 +61,11 @@ test('files: follow appends, rename and truncate rotation, restart without loss 
 test('files: multi-line entries grouped by a start pattern', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lode-'));
   const log = path.join(dir, 'java.log');
-  const { store, ingester } = testIngester();
+  const { store, options: base } = testIngester();
   try {
     fs.writeFileSync(log, '2024-01-01 ERROR boom\n\tat a.b(C.java:1)\n\tat d.e(F.java:2)\n2024-01-01 INFO ok\n');
-    const inputs = await startFileInputs(ingester, {
+    const inputs = await startFileInputs({
+      ...base,
       inputs: [{ paths: [log], labels: { job: 'java' }, multiline: { start: '^\\d{4}-\\d{2}-\\d{2}' } }],
       stateDir: path.join(dir, 'state'),
       pollIntervalMs: 20,

@@ -4,7 +4,8 @@ import { PushBatcher } from '../core/batcher.js';
 import type { Ingester } from '../core/ingester.js';
 import { formatLabels } from '../core/labels.js';
 import { DEFAULT_TENANT } from '../core/tenancy.js';
-import type { Closable } from '../core/types.js';
+import { sharedIngester } from '../core/shared.js';
+import type { Closable, IngestOptions } from '../core/types.js';
 import { expandGlob } from './glob.js';
 import { LineGrouper } from './multiline.js';
 import { OffsetStore } from './offsets.js';
@@ -22,7 +23,8 @@ export interface FileInputConfig {
 }
 
 export interface FileInputsOptions {
-  inputs: FileInputConfig[];
+  /** `inputs.files` as configured; validated here (an invalid entry throws a message naming it). */
+  inputs: readonly unknown[];
   /** Where offsets are persisted (e.g. `<data>/state`). */
   stateDir: string;
   /** How often globs are expanded and files checked for growth. Default 500 ms. */
@@ -183,9 +185,11 @@ class FileInput {
  * handled (files are tracked by inode and read through an open handle), and offsets of appended
  * entries are persisted so a restart neither loses nor repeats lines.
  */
-export async function startFileInputs(ingester: Ingester, opts: FileInputsOptions): Promise<Closable> {
+export async function startFileInputs(opts: IngestOptions & FileInputsOptions): Promise<Closable> {
+  const configs = opts.inputs.map(validateFileInput);
+  const ingester = sharedIngester(opts);
   const offsets = new OffsetStore(opts.stateDir);
-  const inputs = opts.inputs.map((cfg) => new FileInput(cfg, ingester, offsets));
+  const inputs = configs.map((cfg) => new FileInput(cfg, ingester, offsets));
   const interval = opts.pollIntervalMs ?? 500;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -213,7 +217,7 @@ export async function startFileInputs(ingester: Ingester, opts: FileInputsOption
   loop();
   await current;
   return {
-    address: `files:${opts.inputs.flatMap((i) => i.paths).join(',')}`,
+    address: `files:${configs.flatMap((i) => i.paths).join(',')}`,
     async close() {
       stopped = true;
       if (timer) clearTimeout(timer);
@@ -222,4 +226,39 @@ export async function startFileInputs(ingester: Ingester, opts: FileInputsOption
       offsets.save();
     },
   };
+}
+
+/** Checks one configured input; the message names the entry and field that is wrong. */
+export function validateFileInput(raw: unknown, index: number): FileInputConfig {
+  const where = `inputs.files[${index}]`;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${where} must be a map with paths, labels, tenant, multiline`);
+  const r = raw as Record<string, unknown>;
+  const paths = typeof r['paths'] === 'string' ? [r['paths']] : r['paths'];
+  if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string' && p !== '')) {
+    throw new Error(`${where}.paths must be a non-empty list of glob patterns`);
+  }
+  const labels = r['labels'] ?? {};
+  if (typeof labels !== 'object' || labels === null || !Object.values(labels).every((v) => typeof v === 'string')) {
+    throw new Error(`${where}.labels must be a map of string values`);
+  }
+  for (const name of Object.keys(labels)) {
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) throw new Error(`${where}.labels: "${name}" is not a valid label name`);
+  }
+  if (r['tenant'] !== undefined && (typeof r['tenant'] !== 'string' || r['tenant'] === '')) throw new Error(`${where}.tenant must be a non-empty string`);
+  const cfg: FileInputConfig = { paths: paths as string[], labels: labels as Labels };
+  if (r['tenant'] !== undefined) cfg.tenant = r['tenant'] as string;
+  const ml = r['multiline'];
+  if (ml !== undefined) {
+    const m = ml as Record<string, unknown>;
+    if (typeof m !== 'object' || m === null || typeof m['start'] !== 'string') throw new Error(`${where}.multiline.start must be a regular expression string`);
+    try {
+      new RegExp(m['start']);
+    } catch (e) {
+      throw new Error(`${where}.multiline.start is not a valid regular expression: ${(e as Error).message}`);
+    }
+    const maxLines = m['max_lines'] ?? m['maxLines'];
+    if (maxLines !== undefined && (typeof maxLines !== 'number' || maxLines < 1)) throw new Error(`${where}.multiline.max_lines must be a positive number`);
+    cfg.multiline = { start: m['start'], ...(maxLines === undefined ? {} : { maxLines: maxLines as number }) };
+  }
+  return cfg;
 }

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
-import type { Ingester } from '../core/ingester.js';
+import { sharedIngester } from '../core/shared.js';
+import type { IngestOptions } from '../core/types.js';
 import { lokiPushHandler } from '../loki/push-handler.js';
 import { otlpHttpHandler } from '../otlp/http-handler.js';
 
@@ -7,7 +8,8 @@ import { otlpHttpHandler } from '../otlp/http-handler.js';
  * The ingest routes of the main HTTP port (3100): Loki push (and its legacy path) and OTLP logs.
  * They read the raw body themselves, so no body parser may run before them.
  */
-export function ingestRoutes(ingester: Ingester): Router {
+export function ingestRoutes(opts: IngestOptions): Router {
+  const ingester = sharedIngester(opts);
   const router = new Router();
   const push = lokiPushHandler(ingester);
   router.post('/loki/api/v1/push', push);

@@ -8,7 +8,7 @@ import { PushRequestType } from './schema.js';
 
 async function withServer(overrides: Parameters<typeof testIngester>[0], fn: (url: string, t: ReturnType<typeof testIngester>) => Promise<void>, extra = {}) {
   const t = testIngester(overrides, extra);
-  const srv = await serveIngestRoutes(t.ingester);
+  const srv = await serveIngestRoutes(t.options);
   try {
     await fn(`${srv.url}/loki/api/v1/push`, t);
   } finally {

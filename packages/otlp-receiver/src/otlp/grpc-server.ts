@@ -1,8 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
-import type { Ingester } from '../core/ingester.js';
-import { parseListen } from '../core/listen.js';
+import { parseListen, type ListenAddress } from '../core/listen.js';
+import { sharedIngester } from '../core/shared.js';
 import type { HeaderBag } from '../core/tenancy.js';
-import type { Closable } from '../core/types.js';
+import type { Closable, IngestOptions } from '../core/types.js';
 import { exportLogs } from './export.js';
 import { decodeOtlpProto } from './decode.js';
 import { ExportLogsServiceResponse } from './schema.js';
@@ -25,7 +25,8 @@ function statusFor(httpStatus: number): grpc.status {
 }
 
 /** Starts the OTLP/gRPC receiver (`LogsService/Export`, default port 4317). */
-export async function startOtlpGrpc(ingester: Ingester, opts: { listen: string }): Promise<Closable> {
+export async function startOtlpGrpc(opts: IngestOptions & { listen: string | ListenAddress }): Promise<Closable> {
+  const ingester = sharedIngester(opts);
   const { host, port } = parseListen(opts.listen);
   const server = new grpc.Server({
     'grpc.max_receive_message_length': ingester.maxBodyBytes,

@@ -2,13 +2,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import Router from '@koa/router';
-import type { Ingester } from '../core/ingester.js';
-import { formatAddress, parseListen } from '../core/listen.js';
-import type { Closable } from '../core/types.js';
+import { formatAddress, parseListen, type ListenAddress } from '../core/listen.js';
+import { sharedIngester } from '../core/shared.js';
+import type { Closable, IngestOptions } from '../core/types.js';
 import { otlpHttpHandler } from './http-handler.js';
 
 /** Starts the OTLP/HTTP receiver (`POST /v1/logs`, default port 4318). */
-export async function startOtlpHttp(ingester: Ingester, opts: { listen: string }): Promise<Closable> {
+export async function startOtlpHttp(opts: IngestOptions & { listen: string | ListenAddress }): Promise<Closable> {
+  const ingester = sharedIngester(opts);
   const { host, port } = parseListen(opts.listen);
   const app = new Koa();
   const router = new Router();

@@ -78,7 +78,7 @@ function assertMapped(entries: ReturnType<ReturnType<typeof testIngester>['store
 
 async function withHttp(fn: (url: string, t: ReturnType<typeof testIngester>) => Promise<void>, overrides = {}) {
   const t = testIngester(overrides);
-  const srv = await startOtlpHttp(t.ingester, { listen: '127.0.0.1:0' });
+  const srv = await startOtlpHttp({ ...t.options, listen: '127.0.0.1:0' });
   try {
     await fn(`http://${srv.address}/v1/logs`, t);
   } finally {
@@ -129,7 +129,7 @@ test('OTLP/HTTP: undecodable body → 400 Status, refused records → partial su
 
 test('OTLP/gRPC Export stores records and answers partial success', async () => {
   const t = testIngester({ max_line_size: 10 });
-  const srv = await startOtlpGrpc(t.ingester, { listen: '127.0.0.1:0' });
+  const srv = await startOtlpGrpc({ ...t.options, listen: '127.0.0.1:0' });
   const Client = grpc.makeGenericClientConstructor(
     {
       Export: {

@@ -25,8 +25,8 @@ async function until(cond: () => boolean): Promise<void> {
 }
 
 test('syslog over TCP (both framings) and UDP on one port, garbage kept, tenant and labels from config', async () => {
-  const { store, ingester } = testIngester();
-  const srv = await startSyslog(ingester, { listen: '127.0.0.1:0', tenant: 'net', labels: { source: 'fw' } });
+  const { store, options } = testIngester();
+  const srv = await startSyslog({ ...options, listen: '127.0.0.1:0', tenant: 'net', labels: { source: 'fw' } });
   try {
     await sendTcp(srv.address, '<13>1 2024-01-01T00:00:00Z h1 app1 - - - newline one\n<13>Jan  1 00:00:00 h1 app2: newline two\n');
     const m = '<14>1 2024-01-01T00:00:01Z h2 app3 7 - [x@1 a="b"] counted\nwith newline';

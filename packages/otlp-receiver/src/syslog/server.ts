@@ -1,23 +1,24 @@
 import dgram from 'node:dgram';
+import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Labels } from '@lode/store';
 import { PushBatcher } from '../core/batcher.js';
-import type { Ingester } from '../core/ingester.js';
 import { formatLabels } from '../core/labels.js';
-import { formatAddress, parseListen } from '../core/listen.js';
-import type { Closable } from '../core/types.js';
+import { formatAddress, parseListen, type ListenAddress } from '../core/listen.js';
+import { sharedIngester } from '../core/shared.js';
+import type { Closable, IngestOptions } from '../core/types.js';
 import { SyslogFramer } from './framing.js';
 import { mapSyslog } from './map.js';
 import { parseSyslog } from './parse.js';
 
+/** PEM material for a TLS listener, inline or as file paths. */
+export type SyslogTls = { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer } | { certFile: string; keyFile: string; caFile?: string };
+
 export interface SyslogOptions {
-  /** UDP and TCP on the same port, e.g. `0.0.0.0:1514`. */
-  listen: string;
-  /** RFC 5425 TLS listener (e.g. `0.0.0.0:6514`); started only with `tls`. */
-  tlsListen?: string;
-  /** PEM certificate chain and key for the TLS listener. */
-  tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
+  /** Without `tls`: UDP and TCP on the same port (e.g. `0.0.0.0:1514`). With `tls`: an RFC 5425 TLS listener only (e.g. `0.0.0.0:6514`). */
+  listen: string | ListenAddress;
+  tls?: SyslogTls;
   /** Tenant of everything received here. */
   tenant: string;
   /** Extra index labels added to every stream. */
@@ -26,15 +27,25 @@ export interface SyslogOptions {
   maxMessageBytes?: number;
 }
 
-export interface SyslogListener extends Closable {
-  /** The TCP/UDP address; `tlsAddress` when TLS runs. */
-  tlsAddress?: string;
-}
-
 const DEFAULT_MAX_MESSAGE = 64 * 1024;
 
-/** Starts syslog on UDP and TCP (same port) and, with a certificate, TLS. */
-export async function startSyslog(ingester: Ingester, opts: SyslogOptions): Promise<SyslogListener> {
+function loadTls(t: SyslogTls): tls.TlsOptions {
+  if ('certFile' in t) {
+    const read = (file: string, what: string) => {
+      try {
+        return fs.readFileSync(file);
+      } catch (e) {
+        throw new Error(`cannot read syslog TLS ${what} ${file}: ${(e as Error).message}`);
+      }
+    };
+    return { cert: read(t.certFile, 'certificate'), key: read(t.keyFile, 'key'), ...(t.caFile ? { ca: read(t.caFile, 'CA') } : {}) };
+  }
+  return { cert: t.cert, key: t.key, ...(t.ca ? { ca: t.ca } : {}) };
+}
+
+/** Starts syslog: UDP and TCP on one port, or (with `tls`) a TLS listener; same framing and mapping. */
+export async function startSyslog(opts: IngestOptions & SyslogOptions): Promise<Closable> {
+  const ingester = sharedIngester(opts);
   const { host, port } = parseListen(opts.listen);
   const max = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE;
   const extra = opts.labels ?? {};
@@ -81,8 +92,15 @@ export async function startSyslog(ingester: Ingester, opts: SyslogOptions): Prom
     });
   };
 
+  if (opts.tls) {
+    const tlsServer = tls.createServer(loadTls(opts.tls), handleStream);
+    tlsServer.on('tlsClientError', (err) => ingester.logger.debug({ err }, 'syslog TLS handshake failed'));
+    await listenTcp(tlsServer, port, host);
+    return { address: formatAddress(tlsServer.address()), close: () => shutdown([closeServer(tlsServer)]) };
+  }
+
   const tcp = net.createServer(handleStream);
-  const udp = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
+  const udp = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
   udp.on('message', (msg) => {
     if (ingester.budget.full) {
       ingester.metrics.syslogDropped.inc({ transport: 'udp' });
@@ -108,35 +126,25 @@ export async function startSyslog(ingester: Ingester, opts: SyslogOptions): Prom
     tcp.close();
     throw e;
   }
-
-  let tlsServer: tls.Server | undefined;
-  if (opts.tls) {
-    tlsServer = tls.createServer({ cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca }, handleStream);
-    tlsServer.on('tlsClientError', (err) => ingester.logger.debug({ err }, 'syslog TLS handshake failed'));
-    const t = parseListen(opts.tlsListen ?? `${host}:6514`);
-    await listenTcp(tlsServer, t.port, t.host);
-  }
-
   return {
     address: formatAddress(tcp.address()),
-    tlsAddress: tlsServer ? formatAddress(tlsServer.address()) : undefined,
-    async close() {
-      ingester.budget.off('drain', onDrain);
-      const closing = [closeServer(tcp), new Promise<void>((r) => udp.close(() => r()))];
-      if (tlsServer) closing.push(closeServer(tlsServer));
-      // Peers keep TCP connections open; end them so their last data is read and flushed.
-      for (const s of sockets) {
-        s.resume();
-        s.end();
-      }
-      const force = setTimeout(() => {
-        for (const s of sockets) s.destroy();
-      }, 5000).unref();
-      await Promise.all(closing);
-      clearTimeout(force);
-      await batcher.flushed();
-    },
+    close: () => shutdown([closeServer(tcp), new Promise<void>((r) => udp.close(() => r()))]),
   };
+
+  async function shutdown(closing: Promise<void>[]): Promise<void> {
+    ingester.budget.off('drain', onDrain);
+    // Peers keep TCP connections open; end them so their last data is read and flushed.
+    for (const s of sockets) {
+      s.resume();
+      s.end();
+    }
+    const force = setTimeout(() => {
+      for (const s of sockets) s.destroy();
+    }, 5000).unref();
+    await Promise.all(closing);
+    clearTimeout(force);
+    await batcher.flushed();
+  }
 }
 
 function listenTcp(server: net.Server, port: number, host: string): Promise<void> {

@@ -1,13 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
-import type { Ingester } from '../core/ingester.js';
+import type { IngestOptions } from '../core/types.js';
 import { ingestRoutes } from '../http/routes.js';
 
 /** Serves the 3100 ingest routes on a free port; returns the base URL and a closer. */
-export async function serveIngestRoutes(ingester: Ingester): Promise<{ url: string; close: () => Promise<void> }> {
+export async function serveIngestRoutes(options: IngestOptions): Promise<{ url: string; close: () => Promise<void> }> {
   const app = new Koa();
-  const router = ingestRoutes(ingester);
+  const router = ingestRoutes(options);
   app.use(router.routes()).use(router.allowedMethods());
   const server = http.createServer(app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

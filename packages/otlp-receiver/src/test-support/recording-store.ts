@@ -1,7 +1,7 @@
 import type { AppendResult, LogStore, StreamPush } from '@lode/store';
 import { DEFAULT_LIMITS, type Limits, type LimitsFor } from '@lode/store';
 import { Registry } from 'prom-client';
-import { Ingester } from '../core/ingester.js';
+import { sharedIngester } from '../core/shared.js';
 import type { IngestLogger, IngestOptions } from '../core/types.js';
 
 /** A test double for the store's write side: records every append and accepts everything. */
@@ -30,13 +30,13 @@ export function testIngester(overrides: Partial<Limits> = {}, extra: Partial<Ing
   const store = new RecordingStore();
   const limits: LimitsFor = () => ({ ...DEFAULT_LIMITS, ...overrides });
   const registry = new Registry();
-  const ingester = new Ingester({
+  const options: IngestOptions = {
     store: store as unknown as LogStore,
     limits,
     multiTenant: false,
     logger: silentLogger,
     registry,
     ...extra,
-  });
-  return { store, ingester, registry };
+  };
+  return { store, ingester: sharedIngester(options), registry, options };
 }
