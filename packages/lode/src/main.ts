@@ -1,6 +1,41 @@
-/** Entry point of the `lode` command: dispatches to a subcommand and returns the exit code. */
+/**
+ * Entry point of the `lode` command: dispatches to a subcommand and returns its exit code.
+ * Exit codes: 0 success, 1 runtime failure (server unreachable, query error), 2 usage error.
+ */
+import { ConfigError } from './config/load.js';
+
+const USAGE = `Usage: lode <command> [options]
+
+Commands:
+  serve     run the lode server (see lode serve --help)
+
+Run lode <command> --help for the options of a command.
+`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./serve/command.js')).serveCommand,
+};
+
 export async function main(argv: string[]): Promise<number> {
-  const [command] = argv;
-  process.stderr.write(`lode: command ${command ?? '(none)'} is not available yet\n`);
-  return 2;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`lode: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await (await load())(rest);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`lode ${name}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
 }

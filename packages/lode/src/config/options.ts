@@ -1,0 +1,81 @@
+/**
+ * Every scalar option of `lode serve`: its YAML key, flag, environment variable, type, default
+ * and help. The same table drives parsing, `lode serve --help` and docs/configuration.md, so
+ * they cannot drift apart. Structured options (api_keys, overrides, inputs, retention rules)
+ * live only in YAML and are validated in `load.ts`.
+ */
+import { DEFAULT_LIMITS, type Limits } from '@lode/store';
+
+export type OptionKind = 'string' | 'bool' | 'number' | 'duration' | 'bytes' | 'list' | 'listen' | readonly string[];
+
+export interface OptionSpec {
+  /** YAML key; `limits.<name>` for per-tenant limits. */
+  key: string;
+  kind: OptionKind;
+  default: unknown;
+  help: string;
+}
+
+export const SERVE_OPTIONS: readonly OptionSpec[] = [
+  { key: 'config', kind: 'string', default: '', help: 'YAML configuration file (flags and LODE_* variables override it)' },
+  { key: 'data', kind: 'string', default: './data', help: 'data directory (WAL, LMDB store, file-input offsets, rules)' },
+  { key: 'http_listen', kind: 'listen', default: '0.0.0.0:3100', help: 'Loki API: push, query, OTLP /otlp/v1/logs, /metrics, /ready' },
+  { key: 'otlp_http_listen', kind: 'listen', default: '0.0.0.0:4318', help: 'OTLP/HTTP logs receiver (POST /v1/logs); port 0 disables' },
+  { key: 'otlp_grpc_listen', kind: 'listen', default: '0.0.0.0:4317', help: 'OTLP/gRPC logs receiver; port 0 disables' },
+  { key: 'syslog_listen', kind: 'listen', default: '0.0.0.0:1514', help: 'syslog over UDP and TCP on the same port; port 0 disables' },
+  { key: 'syslog_tls_listen', kind: 'listen', default: '0.0.0.0:6514', help: 'syslog over TLS (RFC 5425); only started when syslog_tls_cert is set' },
+  { key: 'syslog_tls_cert', kind: 'string', default: '', help: 'PEM certificate file for the syslog TLS listener' },
+  { key: 'syslog_tls_key', kind: 'string', default: '', help: 'PEM private key file for the syslog TLS listener' },
+  { key: 'syslog_tenant', kind: 'string', default: 'fake', help: 'tenant that syslog messages are stored under' },
+  { key: 'multi_tenant', kind: 'bool', default: false, help: 'require X-Scope-OrgID on every request (off: everything is tenant "fake")' },
+  { key: 'durability', kind: ['fsync', 'batch', 'none'], default: 'fsync', help: 'fsync: ack after fdatasync; batch: ack at once, fsync every wal_batch_interval; none: never fsync' },
+  { key: 'wal_batch_interval', kind: 'duration', default: '100ms', help: 'longest time between WAL syncs in batch durability' },
+  { key: 'chunk_target_size', kind: 'bytes', default: '256KiB', help: 'raw size at which a stream\'s head block is cut into a chunk' },
+  { key: 'chunk_max_age', kind: 'duration', default: '1h', help: 'a head block older than this is cut even if small' },
+  { key: 'retention_max_disk_bytes', kind: 'bytes', default: '0', help: 'delete the oldest chunks past this store size (0: no size cap)' },
+  { key: 'max_inflight_bytes', kind: 'bytes', default: '256MiB', help: 'ingest bodies being processed at once before answering 429/503 (backpressure)' },
+  { key: 'log_level', kind: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], default: 'info', help: 'level of lode\'s own JSON log lines' },
+];
+
+/** How each limit's text form is parsed; everything in `Limits` must appear here. */
+export const LIMIT_KINDS: Record<Exclude<keyof Limits, 'otlp_config'>, OptionKind> = {
+  ingestion_rate_mb: 'number',
+  ingestion_burst_size_mb: 'number',
+  per_stream_rate_limit: 'bytes',
+  per_stream_rate_limit_burst: 'bytes',
+  max_line_size: 'bytes',
+  max_line_size_truncate: 'bool',
+  max_label_names_per_series: 'number',
+  max_label_name_length: 'number',
+  max_label_value_length: 'number',
+  max_global_streams_per_user: 'number',
+  reject_old_samples: 'bool',
+  reject_old_samples_max_age: 'duration',
+  creation_grace_period: 'duration',
+  out_of_order_time_window: 'duration',
+  discover_service_name: 'list',
+  discover_log_levels: 'bool',
+  allow_structured_metadata: 'bool',
+  max_structured_metadata_size: 'bytes',
+  max_structured_metadata_entries_count: 'number',
+  max_entries_limit_per_query: 'number',
+  max_query_series: 'number',
+  max_query_length: 'duration',
+  query_timeout: 'duration',
+  retention_period: 'duration',
+};
+
+export const LIMIT_OPTIONS: readonly OptionSpec[] = Object.entries(LIMIT_KINDS).map(([name, kind]) => ({
+  key: `limits.${name}`,
+  kind,
+  default: DEFAULT_LIMITS[name as keyof typeof LIMIT_KINDS],
+  help: `per-tenant limit (Loki limits_config.${name}); per tenant under overrides.<tenant>.${name}`,
+}));
+
+export function flagOf(key: string): string {
+  return key.startsWith('limits.') ? `--${key}` : `--${key.replace(/_/g, '-')}`;
+}
+
+export function envOf(key: string): string {
+  return `LODE_${key.replace(/\./g, '_').toUpperCase()}`;
+}
