@@ -65,6 +65,8 @@ async function bundleBackend() {
     target: 'node20',
     logLevel: 'warning',
     legalComments: 'none',
+    // ws's optional native helpers cannot load inside a single executable; skipping them avoids a startup warning.
+    define: { 'process.env.WS_NO_BUFFER_UTIL': '"1"', 'process.env.WS_NO_UTF_8_VALIDATE': '"1"' },
   });
 }
 
