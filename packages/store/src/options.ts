@@ -77,6 +77,8 @@ export interface StoreOptions {
   chunkIdlePeriodMs?: number;
   /** How often heads are checked for age/idle cuts (default 10 s). */
   flushCheckIntervalMs?: number;
+  /** Appends wait while cut blocks holding more line bytes than this await their flush (default 64 MiB). */
+  maxQueuedFlushBytes?: number;
   retention?: RetentionOptions;
   /** How often retention and compaction run (default 10 min); 0 disables the timer (run via `maintain()`). */
   maintenanceIntervalMs?: number;

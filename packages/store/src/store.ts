@@ -78,6 +78,9 @@ export class Store implements LogStore {
   private readonly tailListeners = new Map<string, Set<(b: TailBatch[]) => void>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
+  /** Line bytes of cut blocks not yet in LMDB, and the budget past which appends wait. */
+  private queuedFlushBytes = 0;
+  private readonly maxQueuedFlushBytes: number;
   private replaying = false;
   private nextSeq: bigint;
   readonly counters = { chunksWritten: 0, chunks: 0, chunkBytes: 0, chunkStoredBytes: 0, corruptChunks: 0, chunksDecoded: 0 };
@@ -94,6 +97,7 @@ export class Store implements LogStore {
     this.maxChunkAge = opts.maxChunkAgeMs ?? 120 * MINUTE;
     this.idlePeriod = opts.chunkIdlePeriodMs ?? 30 * MINUTE;
     this.nextSeq = nextSeq;
+    this.maxQueuedFlushBytes = opts.maxQueuedFlushBytes ?? 64 * 1024 * 1024;
   }
 
   static async open(opts: StoreOptions): Promise<Store> {
@@ -270,6 +274,8 @@ export class Store implements LogStore {
       accepted += keep.length;
     }
     if (accepted === 0) return { accepted, rejected };
+    // Backpressure: when chunk encoding falls behind, appends wait instead of growing memory.
+    while (this.queuedFlushBytes > this.maxQueuedFlushBytes && this.flushing) await this.flushing;
 
     let appended: { lsn: bigint; durable: Promise<void> };
     try {
@@ -373,6 +379,7 @@ export class Store implements LogStore {
     s.flushing.push(block);
     s.head = new HeadBlock(this.now());
     this.flushQueue.push({ stream: s, block });
+    this.queuedFlushBytes += block.bytes;
     this.kickFlush();
   }
 
@@ -440,6 +447,7 @@ export class Store implements LogStore {
       const s = job.stream;
       const i = s.flushing.indexOf(job.block);
       if (i >= 0) s.flushing.splice(i, 1);
+      this.queuedFlushBytes -= job.block.bytes;
       if (job.block.lastLsn > s.flushedLsn) s.flushedLsn = job.block.lastLsn;
       s.postingsPersisted = true;
       const span = enc.stats.maxTs - enc.stats.minTs;
