@@ -1,0 +1,153 @@
+/**
+ * The ruler: keeps one GroupRunner per (tenant, namespace, group) in line with the rule store,
+ * and serves the config and state APIs. Reloading a changed group keeps its alerts' state.
+ */
+import Router from '@koa/router';
+import type { LimitsFor, LogStore } from '@lode/store';
+import type { Registry } from 'prom-client';
+import type { TenantResolver } from '../http/context.js';
+import { mountConfigApi } from './config-api.js';
+import { GroupRunner, type GroupContext } from './group.js';
+import { silentLogger, type RulerLogger } from './logger.js';
+import { rulerMetrics } from './metrics.js';
+import { Notifier } from './notifier.js';
+import { RemoteWriter } from './remote-write.js';
+import { compileGroup, encodeGroup } from './rulefmt.js';
+import { RuleStore } from './rule-store.js';
+import { mountStateApi } from './state-api.js';
+
+export interface RulerOptions {
+  store: LogStore;
+  limits: LimitsFor;
+  /** lode's data directory; API-managed rules live in `<dataDir>/rules/<tenant>/<namespace>.yaml`. */
+  dataDir: string;
+  /** Operator-provided rules, `<rulesDir>/<tenant>/<namespace>.yaml`, read at start. */
+  rulesDir?: string;
+  alertmanagerUrls?: readonly string[];
+  webhookUrls?: readonly string[];
+  /** Prometheus remote-write endpoint for recorded samples, e.g. http://prom:9090/api/v1/write. */
+  remoteWriteUrl?: string;
+  /** Interval of groups that name none (default 1 min, Loki's). */
+  evaluationIntervalMs?: number;
+  /** How often a still-firing alert is re-sent (default 1 min, Loki's `resend_delay`). */
+  resendDelayMs?: number;
+  /** Base URL for alerts' generatorURL (lode's or Grafana's address); empty leaves it out. */
+  externalUrl?: string;
+  logger?: RulerLogger;
+  registry: Registry;
+  resolveTenant: TenantResolver;
+  /** Notification retry tuning (tests). */
+  notifierBackoffMs?: number;
+  notifierMaxAttempts?: number;
+}
+
+export interface Ruler {
+  /** Config API (both prefixes) and state API routes. */
+  router: Router;
+  /** Loads the rules and starts evaluating; returns the rule files that were skipped. */
+  start(): Promise<void>;
+  /** Stops evaluation, waits for evaluations in flight and pending deliveries' current attempt. */
+  stop(): Promise<void>;
+  /** Evaluates every group of a tenant once, now (tests, and `lode` tooling). */
+  evaluateNow(tenant: string): Promise<void>;
+  /** Resolves once queued notifications and remote writes are delivered or dropped. */
+  flush(): Promise<void>;
+}
+
+const key = (tenant: string, ns: string, group: string): string => JSON.stringify([tenant, ns, group]);
+
+export function createRuler(opts: RulerOptions): Ruler {
+  const logger = opts.logger ?? silentLogger;
+  const metrics = rulerMetrics(opts.registry);
+  const rules = new RuleStore(opts.dataDir, opts.rulesDir);
+  const notifier = new Notifier({
+    alertmanagerUrls: opts.alertmanagerUrls ?? [],
+    webhookUrls: opts.webhookUrls ?? [],
+    metrics,
+    logger,
+    backoffMs: opts.notifierBackoffMs,
+    maxAttempts: opts.notifierMaxAttempts,
+  });
+  const remoteWriter = opts.remoteWriteUrl ? new RemoteWriter(opts.remoteWriteUrl, logger) : undefined;
+  const ctx: GroupContext = {
+    store: opts.store,
+    limits: opts.limits,
+    notifier,
+    remoteWriter,
+    metrics,
+    logger,
+    resendDelayMs: opts.resendDelayMs ?? 60_000,
+    externalUrl: opts.externalUrl ?? '',
+    now: Date.now,
+  };
+  const defaultInterval = opts.evaluationIntervalMs ?? 60_000;
+  const runners = new Map<string, GroupRunner>();
+  let running = false;
+
+  /** Brings a tenant's runners in line with its stored groups. */
+  function sync(tenant: string): void {
+    const wanted = new Set<string>();
+    for (const [ns, groups] of rules.list(tenant)) {
+      for (const def of groups) {
+        const k = key(tenant, ns, def.name);
+        wanted.add(k);
+        const old = runners.get(k);
+        const intervalMs = def.intervalMs ?? defaultInterval;
+        if (old && old.intervalMs === intervalMs && JSON.stringify(encodeGroup(old.def)) === JSON.stringify(encodeGroup(def))) continue;
+        const runner = new GroupRunner(tenant, ns, def, compileGroup(def), intervalMs, ctx);
+        if (old) {
+          runner.inherit(old);
+          void old.stop();
+        }
+        runners.set(k, runner);
+        if (running) runner.start();
+      }
+    }
+    for (const [k, r] of runners) {
+      if (r.tenant === tenant && !wanted.has(k)) {
+        void r.stop();
+        runners.delete(k);
+      }
+    }
+  }
+
+  function groupsOf(tenant: string): GroupRunner[] {
+    return [...runners.values()]
+      .filter((r) => r.tenant === tenant)
+      .sort((a, b) => (a.namespace === b.namespace ? cmp(a.def.name, b.def.name) : cmp(a.namespace, b.namespace)));
+  }
+
+  const router = new Router();
+  const configOpts = { rules, resolveTenant: opts.resolveTenant, onChange: sync };
+  mountConfigApi(router, '/loki/api/v1/rules', configOpts);
+  mountConfigApi(router, '/api/prom/rules', configOpts);
+  mountStateApi(router, { resolveTenant: opts.resolveTenant, groups: groupsOf });
+
+  return {
+    router,
+    async start() {
+      for (const p of rules.load()) logger.error({ file: p.file, err: p.message }, 'ruler: rule file skipped');
+      running = true;
+      for (const tenant of rules.tenantIds()) sync(tenant);
+      for (const r of runners.values()) r.start();
+      logger.info({ groups: runners.size }, 'ruler: started');
+    },
+    async stop() {
+      running = false;
+      await Promise.all([...runners.values()].map((r) => r.stop()));
+      await notifier.stop();
+      await remoteWriter?.stop();
+    },
+    async evaluateNow(tenant) {
+      for (const r of groupsOf(tenant)) await r.evaluate(Date.now());
+    },
+    async flush() {
+      await notifier.idle();
+      await remoteWriter?.idle();
+    },
+  };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
