@@ -4,10 +4,12 @@
  * codes and messages.
  */
 import Router from '@koa/router';
+import compress from 'koa-compress';
 import type { Context } from 'koa';
 import { evaluateInstant, evaluateRange, QueryError } from '../engine/index.js';
 import { formatExpr, parseExpr, ParseError } from '../logql/index.js';
 import type { QueryApiOptions } from './context.js';
+import { detectedFieldValues, detectedFields, detectedLabels } from './detected.js';
 import { indexStats, labelNames, labelValues, series, volume, volumeRange } from './metadata.js';
 import {
   BadRequest,
@@ -21,6 +23,8 @@ import {
   timeParam,
   type Params,
 } from './params.js';
+import { patterns } from './patterns.js';
+import { serveEventStream, wantsEventStream } from './tail-sse.js';
 import { readTenants, TenantError } from './tenants.js';
 
 const MAX_FORM_BYTES = 1024 * 1024;
@@ -70,6 +74,8 @@ function success(ctx: Context, data: unknown): void {
 export function queryRouter(opts: QueryApiOptions): Router {
   const router = new Router();
   const { store } = opts;
+  // Only answers of matched routes are compressed, and only when the client asks (Accept-Encoding).
+  router.use(compress({ threshold: 1024, br: false }));
 
   /** Runs a handler with tenants resolved and Loki-style error answers. */
   const handle =
@@ -179,6 +185,38 @@ export function queryRouter(opts: QueryApiOptions): Router {
   router.all(
     '/loki/api/v1/format_query',
     handle('format_query', (ctx, _tenants, params) => success(ctx, formatExpr(parseExpr(requireQuery(params))))),
+  );
+  for (const prefix of ['/loki/api/v1', '/api/prom']) {
+    router.get(
+      `${prefix}/tail`,
+      handle('tail', (ctx, tenants, params) => {
+        if (wantsEventStream(ctx)) return serveEventStream(ctx, opts, tenants, params);
+        // What Loki's WebSocket upgrader answers to a plain GET.
+        throw new BadRequest("websocket: the client is not using the websocket protocol: 'upgrade' token not found in 'Connection' header");
+      }),
+    );
+  }
+  router.all(
+    '/loki/api/v1/detected_labels',
+    handle('detected_labels', (ctx, tenants, params) => {
+      ctx.body = detectedLabels(store, tenants, params);
+    }),
+  );
+  router.all(
+    '/loki/api/v1/detected_fields',
+    handle('detected_fields', (ctx, tenants, params) => {
+      ctx.body = detectedFields(store, tenants, params);
+    }),
+  );
+  router.all(
+    '/loki/api/v1/detected_field/:name/values',
+    handle('detected_field_values', (ctx, tenants, params) => {
+      ctx.body = detectedFieldValues(store, tenants, ctx.params.name!, params);
+    }),
+  );
+  router.all(
+    '/loki/api/v1/patterns',
+    handle('patterns', (ctx, tenants, params) => success(ctx, patterns(store, tenants, params))),
   );
   router.get('/loki/api/v1/status/buildinfo', (ctx) => {
     ctx.body = {
