@@ -11,10 +11,15 @@ export interface StepGrid {
   readonly count: number;
 }
 
-/** Loki's step alignment for range queries: start and end are floored to multiples of `step`. */
+/**
+ * Loki's step alignment for range queries: evaluation times are multiples of `step`, from start
+ * rounded down to end rounded up (what Loki 3.4 answers, e.g. step 37s over 00:00–02:00 ends at
+ * 02:00:26).
+ */
 export function alignedGrid(start: bigint, end: bigint, step: bigint): StepGrid {
   const s = floorTo(start, step);
-  const e = floorTo(end, step);
+  const f = floorTo(end, step);
+  const e = f === end ? f : f + step;
   return { start: s, step, count: e < s ? 0 : Number((e - s) / step) + 1 };
 }
 

@@ -5,13 +5,13 @@
  */
 import type { Labels } from '@lode/store';
 import type { LabelReplaceExpr } from '../logql/ast.js';
-import { compileAnchoredRe2, expandGoTemplate } from '../pipeline/re2.js';
+import { expandGoTemplate } from '../pipeline/re2.js';
 import { errors } from './errors.js';
 import { labelsKey } from './labels.js';
 import { newSeries, type StepSeries } from './series.js';
 
-export function labelReplace(expr: LabelReplaceExpr, input: StepSeries[], steps: number): StepSeries[] {
-  const re = compileAnchoredRe2(expr.regex);
+/** `re` is `compileLabelReplaceRegex(expr.regex)`, compiled before the inner expression runs. */
+export function labelReplace(expr: LabelReplaceExpr, re: RegExp, input: StepSeries[], steps: number): StepSeries[] {
   const out = new Map<string, StepSeries>();
   const owned = new Set<StepSeries>();
   for (const s of input) {

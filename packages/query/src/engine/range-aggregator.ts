@@ -32,16 +32,24 @@ export function isCountingOp(op: RangeOp, unwrapped: boolean): boolean {
   return !unwrapped && COUNTING.has(op);
 }
 
+/**
+ * A counting series starts sparse (most series of a metadata-rich stream hold a sample or two):
+ * its samples are kept as (first window, past window, entries, bytes) quadruples and only turned
+ * into the binned histograms once there are more than `DENSE_AFTER` of them.
+ */
 interface CountingState {
   labels: Labels;
+  sparse: number[] | undefined;
   /** Entries binned by first right edge ≥ t (index 0..count-1). */
-  right: Float64Array;
+  right: Float64Array | undefined;
   /** Entries binned by first left edge ≥ t (index 1..count-1; later edges are past the grid). */
-  left: Float64Array;
+  left: Float64Array | undefined;
   /** The same for line bytes (bytes ops only). */
   rightBytes: Float64Array | undefined;
   leftBytes: Float64Array | undefined;
 }
+
+const DENSE_AFTER = 16;
 
 interface ValueState {
   labels: Labels;
@@ -72,6 +80,7 @@ export class RangeAggregator {
   private readonly countingSeries = new Map<string, CountingState>();
   private readonly valueSeries = new Map<string, ValueState>();
   private readonly grid: WindowGrid;
+  private readonly groupCache = new WeakMap<Labels, Labels>();
   /** Samples that fell into at least one window. */
   samples = 0;
 
@@ -131,28 +140,50 @@ export class RangeAggregator {
       // Loki keeps the full label set of an erroring sample so the error is not grouped away.
       return labels;
     }
-    return this.group ? this.group(labels) : labels;
+    if (!this.group) return labels;
+    // Pipelines intern their label sets, so grouping each distinct set once is enough.
+    let grouped = this.groupCache.get(labels);
+    if (!grouped) {
+      grouped = this.group(labels);
+      this.groupCache.set(labels, grouped);
+    }
+    return grouped;
   }
 
   private addCounting(labels: Labels, firstWindow: number, pastWindows: number, entries: number, bytes: number): void {
     const key = labelsKey(labels);
     let s = this.countingSeries.get(key);
     if (!s) {
-      const n = this.grid.count;
-      const withBytes = this.countWeight === 'bytes';
-      s = {
-        labels,
-        right: new Float64Array(n),
-        left: new Float64Array(n),
-        rightBytes: withBytes ? new Float64Array(n) : undefined,
-        leftBytes: withBytes ? new Float64Array(n) : undefined,
-      };
+      s = { labels, sparse: [], right: undefined, left: undefined, rightBytes: undefined, leftBytes: undefined };
       this.countingSeries.set(key, s);
     }
-    s.right[firstWindow] = (s.right[firstWindow] as number) + entries;
+    if (s.sparse) {
+      s.sparse.push(firstWindow, pastWindows, entries, bytes);
+      if (s.sparse.length <= DENSE_AFTER * 4) return;
+      const pending = s.sparse;
+      s.sparse = undefined;
+      const n = this.grid.count;
+      s.right = new Float64Array(n);
+      s.left = new Float64Array(n);
+      if (this.countWeight === 'bytes') {
+        s.rightBytes = new Float64Array(n);
+        s.leftBytes = new Float64Array(n);
+      }
+      for (let k = 0; k < pending.length; k += 4) {
+        this.bin(s, pending[k] as number, pending[k + 1] as number, pending[k + 2] as number, pending[k + 3] as number);
+      }
+      return;
+    }
+    this.bin(s, firstWindow, pastWindows, entries, bytes);
+  }
+
+  private bin(s: CountingState, firstWindow: number, pastWindows: number, entries: number, bytes: number): void {
+    const right = s.right as Float64Array;
+    const left = s.left as Float64Array;
+    right[firstWindow] = (right[firstWindow] as number) + entries;
     if (s.rightBytes) s.rightBytes[firstWindow] = (s.rightBytes[firstWindow] as number) + bytes;
     if (pastWindows < this.grid.count) {
-      s.left[pastWindows] = (s.left[pastWindows] as number) + entries;
+      left[pastWindows] = (left[pastWindows] as number) + entries;
       if (s.leftBytes) s.leftBytes[pastWindows] = (s.leftBytes[pastWindows] as number) + bytes;
     }
   }
@@ -211,15 +242,39 @@ export class RangeAggregator {
     if (this.counting) {
       const perSecond = this.opts.op === 'rate' || this.opts.op === 'bytes_rate';
       const seconds = g.range / 1e9;
+      const useBytes = this.countWeight === 'bytes';
       for (const s of this.countingSeries.values()) {
         const series = newSeries(s.labels, g.count);
+        if (s.sparse) {
+          // values holds the weight, a scratch array the entry counts (presence).
+          const counts = new Float64Array(g.count);
+          for (let k = 0; k < s.sparse.length; k += 4) {
+            const end = Math.min(s.sparse[k + 1] as number, g.count);
+            const entries = s.sparse[k + 2] as number;
+            const w = useBytes ? (s.sparse[k + 3] as number) : entries;
+            for (let i = s.sparse[k] as number; i < end; i++) {
+              counts[i] = (counts[i] as number) + entries;
+              series.values[i] = (series.values[i] as number) + w;
+            }
+          }
+          for (let i = 0; i < g.count; i++) {
+            if ((counts[i] as number) > 0) {
+              series.present[i] = 1;
+              if (perSecond) series.values[i] = (series.values[i] as number) / seconds;
+            }
+          }
+          out.push(series);
+          continue;
+        }
+        const right = s.right as Float64Array;
+        const left = s.left as Float64Array;
         let inRight = 0;
         let inLeft = 0;
         let bytesRight = 0;
         let bytesLeft = 0;
         for (let i = 0; i < g.count; i++) {
-          inRight += s.right[i] as number;
-          inLeft += s.left[i] as number;
+          inRight += right[i] as number;
+          inLeft += left[i] as number;
           if (s.rightBytes && s.leftBytes) {
             bytesRight += s.rightBytes[i] as number;
             bytesLeft += s.leftBytes[i] as number;

@@ -1,0 +1,42 @@
+/**
+ * Turns stored entries into samples for a range aggregation: the log pipeline (with `unwrap` and
+ * its post filters, which the pipeline applies as Loki does) gives the series labels and the value;
+ * counting ops weigh each entry by 1 or by its line's byte length after the pipeline.
+ */
+import type { Labels, StoredEntry } from '@lode/store';
+import type { LogRange } from '../logql/ast.js';
+import type { Pipeline } from '../pipeline/index.js';
+import { compileStages } from './compile.js';
+
+export interface Sample {
+  labels: Labels;
+  value: number;
+  /** Byte length of the line after the pipeline (what `bytes_*` count). */
+  bytes: number;
+}
+
+export class SampleExtractor {
+  private readonly pipeline: Pipeline;
+  /** Literal substrings every matching line contains (for the store's content filters). */
+  readonly requiredLiterals: readonly string[];
+  /** No stage changes labels and there is no unwrap: series are stream labels + metadata. */
+  readonly labelsUnchanged: boolean;
+  private readonly sample: Sample = { labels: {}, value: 0, bytes: 0 };
+
+  constructor(range: LogRange) {
+    this.pipeline = compileStages(range.pipeline, range.unwrap ? { unwrap: range.unwrap } : {});
+    this.requiredLiterals = this.pipeline.requiredLiterals;
+    this.labelsUnchanged = this.pipeline.labelsUnchanged;
+  }
+
+  /** The sample of an entry, or undefined when the pipeline filters it out. Reuses one object. */
+  extract(e: StoredEntry, lineBytes: number): Sample | undefined {
+    const r = this.pipeline.process(e.ts, e.line, undefined, e.stream.labels, e.metadata);
+    if (!r) return undefined;
+    const s = this.sample;
+    s.bytes = r.line === e.line ? lineBytes : Buffer.byteLength(r.line);
+    s.labels = r.labels;
+    s.value = r.value ?? 1;
+    return s;
+  }
+}
