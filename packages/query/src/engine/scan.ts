@@ -56,6 +56,7 @@ export class Scanner {
 
   async scan(req: ScanRequest, visit: EntryVisitor): Promise<void> {
     const { store, tenants, stats } = this.ctx;
+    if (this.ctx.signal?.aborted) throw errors.canceled();
     stats.subqueries++;
     const iterators = tenants.map((tenant) => ({
       tenant,
