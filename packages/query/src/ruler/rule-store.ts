@@ -36,9 +36,9 @@ function decodeFileName(file: string): string {
 
 const YAML_EXT = /\.ya?ml$/;
 
-/** YAML as Go's yaml.v2 writes it: two-space indent, sequences not indented under their key. */
+/** YAML as Go's yaml.v2 writes it: two-space indent, sequences not indented, single quotes. */
 export function toYaml(value: unknown): string {
-  return stringifyYaml(value, { indent: 2, indentSeq: false, lineWidth: 0 });
+  return stringifyYaml(value, { indent: 2, indentSeq: false, lineWidth: 0, singleQuote: true });
 }
 
 export interface LoadProblem {

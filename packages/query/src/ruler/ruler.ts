@@ -44,7 +44,7 @@ export interface RulerOptions {
 export interface Ruler {
   /** Config API (both prefixes) and state API routes. */
   router: Router;
-  /** Loads the rules and starts evaluating; returns the rule files that were skipped. */
+  /** Loads the rules and starts evaluating; rule files that do not validate are logged and skipped. */
   start(): Promise<void>;
   /** Stops evaluation, waits for evaluations in flight and pending deliveries' current attempt. */
   stop(): Promise<void>;
@@ -129,7 +129,6 @@ export function createRuler(opts: RulerOptions): Ruler {
       for (const p of rules.load()) logger.error({ file: p.file, err: p.message }, 'ruler: rule file skipped');
       running = true;
       for (const tenant of rules.tenantIds()) sync(tenant);
-      for (const r of runners.values()) r.start();
       logger.info({ groups: runners.size }, 'ruler: started');
     },
     async stop() {

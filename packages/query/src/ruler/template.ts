@@ -94,6 +94,21 @@ const ALERT_FUNCS: ReadonlyMap<string, TemplateFunc> = new Map([
   ['toLower', (a) => String(a[0] ?? '').toLowerCase()],
 ]);
 
+/**
+ * `$labels` is a Go map[string]string in Prometheus, so a missing key reads as "". The template
+ * engine gives that zero value only to its root map; this view answers "" for any absent key.
+ */
+function stringMap(labels: Readonly<Record<string, string>>): Record<string, string> {
+  return new Proxy(
+    { ...labels },
+    {
+      getOwnPropertyDescriptor: (target, key) =>
+        Object.getOwnPropertyDescriptor(target, key) ?? { value: '', writable: true, enumerable: false, configurable: true },
+      get: (target, key) => (typeof key === 'string' ? (target[key] ?? '') : undefined),
+    },
+  );
+}
+
 export interface AlertTemplateData {
   labels: Readonly<Record<string, string>>;
   value: number;
@@ -120,7 +135,7 @@ export class AlertTemplate {
     if (!this.exec) return this.source;
     try {
       return this.exec.execute({
-        Labels: { ...data.labels },
+        Labels: stringMap(data.labels),
         ExternalLabels: {},
         ExternalURL: '',
         Value: data.value,
