@@ -6,7 +6,7 @@
 import type { LimitsFor, LogStore, StreamPush } from '@lode/store';
 import { evaluateInstant } from '../engine/index.js';
 import { formatSampleValue } from '../engine/format.js';
-import { AlertingRule, RuleLimitError, type Alert, type RuleSample } from './alerting.js';
+import { AlertingRule, labelsKey, RuleLimitError, type Alert, type RuleSample } from './alerting.js';
 import type { RulerLogger } from './logger.js';
 import type { RulerMetrics } from './metrics.js';
 import type { Notifier, PostableAlert } from './notifier.js';
@@ -76,12 +76,12 @@ export class GroupRunner {
     this.rules = compiled.map((c) => (c.def.kind === 'alert' ? withStatus(new AlertingRule(c)) : withStatus(new RecordingRule(c))));
   }
 
-  /** Keeps the alert state of rules that survive a reload (same kind, name and expression). */
+  /** Keeps the alert state of rules that survive a reload (same name and labels, as Prometheus' copyState). */
   inherit(previous: GroupRunner): void {
     for (const r of this.rules) {
       if (!(r instanceof AlertingRule)) continue;
       const old = previous.rules.find(
-        (o): o is AlertingRule & { status: RuleHealth } => o instanceof AlertingRule && o.name === r.name && o.rule.def.expr === r.rule.def.expr,
+        (o): o is AlertingRule & { status: RuleHealth } => o instanceof AlertingRule && o.name === r.name && labelsKey(o.rule.def.labels) === labelsKey(r.rule.def.labels),
       );
       if (old) r.inherit(old);
     }
