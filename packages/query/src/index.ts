@@ -8,3 +8,4 @@ export { queryRouter } from './http/router.js';
 export { attachTail } from './http/tail.js';
 export { selectorMatchers } from './http/selector.js';
 export type { QueryApiOptions, TenantResolver, TenantResolution } from './http/context.js';
+export { createRuler, RECORD_LABEL, type Ruler, type RulerOptions } from './ruler/index.js';

@@ -54,16 +54,21 @@ export interface ServeConfig {
   retention_stream: RetentionStreamRule[];
   max_inflight_bytes: number;
   log_level: string;
+  ruler_rules_dir: string;
+  ruler_alertmanager_url: string[];
+  ruler_webhook_url: string[];
+  ruler_remote_write_url: string;
+  ruler_evaluation_interval: number;
+  ruler_resend_delay: number;
+  ruler_external_url: string;
   limits: Limits;
   overrides: Record<string, Partial<Limits>>;
   api_keys: ApiKeyConfig[];
   /** `inputs.files`, validated by the file-input receiver. */
   inputs: { files: unknown[] };
-  /** The `ruler:` section, validated by the ruler. */
-  ruler: Record<string, unknown>;
 }
 
-const STRUCTURED_KEYS = new Set(['limits', 'overrides', 'api_keys', 'inputs', 'ruler', 'syslog_labels', 'retention_stream']);
+const STRUCTURED_KEYS = new Set(['limits', 'overrides', 'api_keys', 'inputs', 'syslog_labels', 'retention_stream']);
 
 function convert(kind: OptionKind, value: unknown, where: string): unknown {
   if (typeof kind !== 'string') {
@@ -276,15 +281,12 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv 
   if (typeof inputs !== 'object' || (inputs.files !== undefined && !Array.isArray(inputs.files))) {
     throw new ConfigError('inputs.files must be a list of file inputs');
   }
-  const ruler = yaml.ruler ?? {};
-  if (typeof ruler !== 'object' || Array.isArray(ruler)) throw new ConfigError('ruler must be a mapping');
 
   const config = {
     ...target,
     overrides,
     api_keys: parseApiKeys(yaml.api_keys),
     inputs: { files: (inputs.files as unknown[] | undefined) ?? [] },
-    ruler,
     syslog_labels: stringMap(yaml.syslog_labels, 'syslog_labels'),
     retention_stream: parseRetentionStreams(yaml.retention_stream),
   } as ServeConfig;

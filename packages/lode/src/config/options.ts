@@ -34,6 +34,13 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'chunk_max_age', kind: 'duration', default: '1h', help: 'a head block older than this is cut even if small' },
   { key: 'retention_max_disk_bytes', kind: 'bytes', default: '0', help: 'delete the oldest chunks past this store size (0: no size cap)' },
   { key: 'max_inflight_bytes', kind: 'bytes', default: '256MiB', help: 'ingest bodies being processed at once before answering 429/503 (backpressure)' },
+  { key: 'ruler_rules_dir', kind: 'string', default: '', help: 'operator rule files, <dir>/<tenant>/<namespace>.yaml, loaded at start (API-managed rules live under <data>/rules)' },
+  { key: 'ruler_alertmanager_url', kind: 'list', default: [], help: 'Alertmanager base URLs (comma-separated) that receive alerts via POST /api/v2/alerts' },
+  { key: 'ruler_webhook_url', kind: 'list', default: [], help: 'plain webhook URLs (comma-separated) that receive alert notifications as JSON' },
+  { key: 'ruler_remote_write_url', kind: 'string', default: '', help: 'Prometheus remote-write endpoint for recording-rule samples (empty: store them in lode only)' },
+  { key: 'ruler_evaluation_interval', kind: 'duration', default: '1m', help: 'evaluation interval of rule groups that set none' },
+  { key: 'ruler_resend_delay', kind: 'duration', default: '1m', help: 'how often a still-firing alert is sent again' },
+  { key: 'ruler_external_url', kind: 'string', default: '', help: 'base URL put in alerts\' generatorURL (lode\'s or Grafana\'s address)' },
   { key: 'log_level', kind: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], default: 'info', help: 'level of lode\'s own JSON log lines' },
 ];
 

@@ -30,7 +30,7 @@ export function serveUsage(): string {
     'Precedence: flags > LODE_* environment > YAML file (--config) > defaults.',
     'Durations: 30s, 5m, 1h30m, 7d. Sizes: 262144, 256KB, 4MiB. A listen port of 0 disables it.',
     'YAML-only sections: overrides.<tenant>.<limit>, api_keys, inputs.files, retention_stream,',
-    'syslog_labels, ruler, limits.otlp_config (see docs/configuration.md).',
+    'syslog_labels, limits.otlp_config (see docs/configuration.md).',
     '',
     section('Options:', SERVE_OPTIONS),
     '',

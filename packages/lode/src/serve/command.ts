@@ -16,7 +16,7 @@ import {
   tenantOf,
   type Closable,
 } from '@lode/otlp-receiver';
-import { queryRouter, selectorMatchers } from '@lode/query';
+import { attachTail, createRuler, queryRouter, selectorMatchers, type QueryApiOptions, type Ruler } from '@lode/query';
 import { limitsResolver, loadServeConfig, type ServeConfig } from '../config/load.js';
 import { serveUsage } from '../config/usage.js';
 import { listenHttp } from './http-listener.js';
@@ -50,9 +50,7 @@ function storeOptions(config: ServeConfig, hooks: StoreOptions['hooks']): StoreO
   };
 }
 
-function koaApp(config: ServeConfig, store: Store, logger: Logger, metrics: ReturnType<typeof createMetrics>): Koa {
-  const limits = limitsResolver(config);
-  const rules = { multiTenant: config.multi_tenant, apiKeys: config.api_keys };
+function koaApp(config: ServeConfig, queryOpts: QueryApiOptions, ruler: Ruler, logger: Logger, metrics: ReturnType<typeof createMetrics>): Koa {
   const app = new Koa();
   app.silent = true;
   app.on('error', (err: Error) => logger.error({ err }, 'request failed'));
@@ -79,8 +77,8 @@ function koaApp(config: ServeConfig, store: Store, logger: Logger, metrics: Retu
     await next();
   });
   const ingest = ingestRoutes({
-    store,
-    limits,
+    store: queryOpts.store,
+    limits: queryOpts.limits,
     multiTenant: config.multi_tenant,
     apiKeys: config.api_keys,
     logger,
@@ -88,13 +86,8 @@ function koaApp(config: ServeConfig, store: Store, logger: Logger, metrics: Retu
     maxInflightBytes: config.max_inflight_bytes,
   });
   app.use(ingest.routes()).use(ingest.allowedMethods());
-  const query = queryRouter({
-    store,
-    limits,
-    resolveTenant: (headers, access) => tenantOf(headers, rules, access),
-    version: VERSION,
-    onQuery: metrics.observeQuery,
-  });
+  app.use(ruler.router.routes()).use(ruler.router.allowedMethods());
+  const query = queryRouter(queryOpts);
   app.use(query.routes()).use(query.allowedMethods());
   return app;
 }
@@ -122,12 +115,36 @@ export async function serveCommand(argv: string[]): Promise<number> {
     registry: metrics.registry,
     maxInflightBytes: config.max_inflight_bytes,
   };
+  const rules = { multiTenant: config.multi_tenant, apiKeys: config.api_keys };
+  const queryOpts: QueryApiOptions = {
+    store: openStore,
+    limits: ingestOpts.limits,
+    resolveTenant: (headers, access) => tenantOf(headers, rules, access),
+    version: VERSION,
+    onQuery: metrics.observeQuery,
+  };
+  const ruler = createRuler({
+    store: openStore,
+    limits: ingestOpts.limits,
+    dataDir: config.data,
+    ...(config.ruler_rules_dir ? { rulesDir: config.ruler_rules_dir } : {}),
+    alertmanagerUrls: config.ruler_alertmanager_url,
+    webhookUrls: config.ruler_webhook_url,
+    ...(config.ruler_remote_write_url ? { remoteWriteUrl: config.ruler_remote_write_url } : {}),
+    evaluationIntervalMs: config.ruler_evaluation_interval,
+    resendDelayMs: config.ruler_resend_delay,
+    externalUrl: config.ruler_external_url,
+    logger: logger.child({ component: 'ruler' }),
+    registry: metrics.registry,
+    resolveTenant: queryOpts.resolveTenant,
+  });
   const closers: Array<{ name: string; close: () => Promise<void> }> = [];
   const announce = (listener: string, address: string) => logger.info({ listener, address }, 'listening');
   try {
     if (config.http_listen.port !== 0) {
-      const app = koaApp(config, openStore, logger, metrics);
+      const app = koaApp(config, queryOpts, ruler, logger, metrics);
       const http = await listenHttp(config.http_listen, app.callback());
+      attachTail(http.server, queryOpts);
       closers.push({ name: 'http', close: () => http.close() });
       announce('http', http.address);
     }
@@ -159,6 +176,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
       closers.push({ name: entry[0], close: () => listener.close() });
       announce(entry[0], listener.address);
     }
+    await ruler.start();
+    closers.push({ name: 'ruler', close: () => ruler.stop() });
   } catch (err) {
     logger.error({ err }, 'could not start a listener');
     await Promise.allSettled(closers.map((c) => c.close()));
