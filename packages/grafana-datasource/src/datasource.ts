@@ -13,7 +13,6 @@ import {
   DataSourceWithLogsContextSupport,
   DataSourceWithQueryModificationSupport,
   DataSourceWithSupplementaryQueriesSupport,
-  FieldType,
   LiveChannelScope,
   LogRowContextOptions,
   LogRowContextQueryDirection,
@@ -30,9 +29,11 @@ import { DataSourceWithBackend, getGrafanaLiveSrv, getTemplateSrv } from '@grafa
 import { Observable, lastValueFrom, map, merge, of } from 'rxjs';
 import { buildContextRequest } from './shared/context.js';
 import { fnv1a, labelsToString } from './shared/labels.js';
-import { addLabelFilter, escapeRegex, isLogsQuery, selectorLabelNames, type MatchOp } from './shared/logql.js';
+import { isLogsQuery, selectorLabelNames } from './shared/logql.js';
 import { SUPPORTED_MODIFICATIONS, modifyExpr } from './shared/modify.js';
 import { supplementaryQuery } from './shared/supplementary.js';
+import { formatVariable, interpolateQuery } from './shared/templating.js';
+import { framesToAnnotations } from './shared/annotations.js';
 import { DEFAULT_MAX_LINES } from './shared/types.js';
 import { parseVariableQuery, queryResultText, variableResource } from './shared/variables.js';
 import { DEFAULT_QUERY, type LodeOptions, type LodeQuery } from './types';
@@ -64,7 +65,8 @@ export class LodeDatasource
     this.maxLines = settings.jsonData.maxLines ?? DEFAULT_MAX_LINES;
     // Annotations use the normal query editor; log lines become events below.
     this.annotations = {
-      processEvents: (anno: AnnotationQuery<LodeQuery>, frames: DataFrame[]) => of(framesToAnnotations(frames, anno)),
+      processEvents: (anno: AnnotationQuery<LodeQuery>, frames: DataFrame[]): Observable<AnnotationEvent[]> =>
+        of(framesToAnnotations(frames, anno.iconColor)),
     };
   }
 
@@ -109,9 +111,8 @@ export class LodeDatasource
   }
 
   override applyTemplateVariables(query: LodeQuery, scopedVars: ScopedVars, filters?: AdHocVariableFilter[]): LodeQuery {
-    let expr = getTemplateSrv().replace(query.expr ?? '', scopedVars, formatVariable);
-    for (const f of filters ?? []) expr = applyAdHocFilter(expr, f);
-    return { ...query, expr, legendFormat: query.legendFormat ? getTemplateSrv().replace(query.legendFormat, scopedVars) : query.legendFormat };
+    const templates = getTemplateSrv();
+    return interpolateQuery(query, (text, format) => templates.replace(text, scopedVars, format), filters);
   }
 
   // ---- Explore: log volume and logs sample ----
@@ -233,40 +234,4 @@ export class LodeDatasource
     });
     return res.data ?? [];
   }
-}
-
-/** Multi-value and "All" variables become a regex alternation of escaped values (as Loki's datasource does). */
-export function formatVariable(value: string | string[], variable?: { multi?: boolean; includeAll?: boolean }): string {
-  if (Array.isArray(value)) return value.length === 1 ? escapeRegex(value[0]!) : `(${value.map(escapeRegex).join('|')})`;
-  if (variable?.multi || variable?.includeAll) return escapeRegex(value);
-  return value;
-}
-
-const ADHOC_OPS: Record<string, MatchOp> = { '=': '=', '!=': '!=', '=~': '=~', '!~': '!~' };
-
-export function applyAdHocFilter(expr: string, filter: AdHocVariableFilter): string {
-  const op = ADHOC_OPS[filter.operator];
-  if (!op || !filter.key) return expr;
-  return addLabelFilter(expr, filter.key, op, filter.value);
-}
-
-/** Each log line is one annotation: its time, its line as text, its labels as `key:value` tags. */
-export function framesToAnnotations(frames: DataFrame[], anno: AnnotationQuery<LodeQuery>): AnnotationEvent[] {
-  const events: AnnotationEvent[] = [];
-  for (const frame of frames) {
-    const time = frame.fields.find((f) => f.type === FieldType.time);
-    const body = frame.fields.find((f) => f.name === 'body') ?? frame.fields.find((f) => f.type === FieldType.string);
-    const labels = frame.fields.find((f) => f.name === 'labels');
-    if (!time || !body) continue;
-    for (let i = 0; i < frame.length; i++) {
-      const l = (labels?.values[i] ?? {}) as Record<string, string>;
-      events.push({
-        time: Number(time.values[i]),
-        text: String(body.values[i]),
-        tags: Object.entries(l).map(([k, v]) => `${k}:${v}`),
-        color: anno.iconColor,
-      });
-    }
-  }
-  return events;
 }
