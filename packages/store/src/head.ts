@@ -4,6 +4,7 @@
  * through a cached permutation when someone reads or the block is cut.
  */
 import type { Entry, Labels } from './model.js';
+import { metadataSection, type ChunkColumns } from './chunk/index.js';
 
 const EMPTY: Labels = Object.freeze({});
 
@@ -75,16 +76,38 @@ export class HeadBlock {
     return this.order;
   }
 
-  /** The entries sorted by time (stable), as the chunk encoder wants them. */
-  sortedEntries(): { ts: bigint; line: string; metadata?: Labels }[] {
+  /**
+   * The entries sorted by time (stable) as the chunk encoder's columns, each in its own
+   * ArrayBuffer so they can be transferred to an encoder thread.
+   */
+  columns(): ChunkColumns {
     const n = this.ts.length;
     const order = this.sortedOrder(n);
-    const out = new Array<{ ts: bigint; line: string; metadata?: Labels }>(n);
+    const ts = new BigInt64Array(n);
+    const offsets = new Uint32Array(n + 1);
+    // `bytes` counts UTF-16 units: exact for ASCII; anything else grows the buffer below.
+    let lines = Buffer.allocUnsafeSlow(this.bytes + 1024);
+    let at = 0;
+    let withMetadata = false;
     for (let k = 0; k < n; k++) {
-      const i = order ? order[k] : k;
-      const md = this.metadata[i];
-      out[k] = md === EMPTY ? { ts: this.ts[i], line: this.lines[i] } : { ts: this.ts[i], line: this.lines[i], metadata: md };
+      const i = order ? order[k]! : k;
+      ts[k] = this.ts[i]!;
+      const line = this.lines[i]!;
+      if (lines.length - at < line.length * 3) {
+        const next = Buffer.allocUnsafeSlow(Math.max(lines.length * 2, at + line.length * 3));
+        lines.copy(next, 0, 0, at);
+        lines = next;
+      }
+      at += lines.write(line, at, 'utf8');
+      offsets[k + 1] = at;
+      if (this.metadata[i] !== EMPTY) withMetadata = true;
     }
-    return out;
+    const metadata = withMetadata
+      ? metadataSection(n, (k) => {
+          const md = this.metadata[order ? order[k]! : k]!;
+          return md === EMPTY ? undefined : md;
+        })
+      : new Uint8Array(1);
+    return { ts, lines, offsets, metadata };
   }
 }

@@ -79,6 +79,11 @@ export interface StoreOptions {
   flushCheckIntervalMs?: number;
   /** Appends wait while cut blocks holding more line bytes than this await their flush (default 64 MiB). */
   maxQueuedFlushBytes?: number;
+  /**
+   * Worker threads that encode chunks (zstd + content filter) off the event loop (default 1);
+   * 0 encodes on the main thread.
+   */
+  encodeWorkers?: number;
   retention?: RetentionOptions;
   /** How often retention and compaction run (default 10 min); 0 disables the timer (run via `maintain()`). */
   maintenanceIntervalMs?: number;

@@ -31,7 +31,8 @@ import type {
 } from './model.js';
 import { DEFAULT_LIMITS, type LimitsFor } from './limits.js';
 import { Wal } from './wal/index.js';
-import { encodeChunk, type EncodedChunk } from './chunk/index.js';
+import { ChunkEncoderPool } from './chunk/index.js';
+import type { PoolEncoded } from './chunk/encoder-pool.js';
 import { openDbs, PRESENT, type Dbs, type StreamRecord } from './db.js';
 import { chunkKey, decodeChunkMeta, encodeChunkMeta, parseChunkKey, postingKey, streamKey, tenantOfKey } from './keys.js';
 import { assertValidTenant, canonicalLabels, formatSelector, hashStreamId, labelsError, nextStreamId } from './labels.js';
@@ -63,6 +64,15 @@ interface FlushJob {
   block: HeadBlock;
 }
 
+/** A batch of flush jobs whose chunks are being encoded (in job order). */
+interface EncodingBatch {
+  jobs: FlushJob[];
+  encoded: Promise<PoolEncoded[]>;
+}
+
+/** Blocks per LMDB transaction. */
+const FLUSH_BATCH = 32;
+
 export class Store implements LogStore {
   private readonly tenants = new Map<string, TenantState>();
   private readonly limitsFor: LimitsFor;
@@ -83,6 +93,7 @@ export class Store implements LogStore {
   private readonly maxQueuedFlushBytes: number;
   private replaying = false;
   private nextSeq: bigint;
+  private readonly encoder: ChunkEncoderPool;
   readonly counters = { chunksWritten: 0, chunks: 0, chunkBytes: 0, chunkStoredBytes: 0, corruptChunks: 0, chunksDecoded: 0 };
 
   private constructor(
@@ -98,6 +109,7 @@ export class Store implements LogStore {
     this.idlePeriod = opts.chunkIdlePeriodMs ?? 30 * MINUTE;
     this.nextSeq = nextSeq;
     this.maxQueuedFlushBytes = opts.maxQueuedFlushBytes ?? 64 * 1024 * 1024;
+    this.encoder = new ChunkEncoderPool(opts.encodeWorkers ?? 1);
   }
 
   static async open(opts: StoreOptions): Promise<Store> {
@@ -399,14 +411,26 @@ export class Store implements LogStore {
     });
   }
 
+  /**
+   * Commits the queue in order, FLUSH_BATCH blocks per LMDB transaction. Encoding runs in the
+   * encoder pool one batch ahead of the commit, so the encoder is busy while LMDB writes.
+   */
   private async flushLoop(): Promise<void> {
-    while (this.flushQueue.length > 0) {
-      const jobs = this.flushQueue.splice(0, 32);
+    let next: EncodingBatch | undefined;
+    while (next || this.flushQueue.length > 0) {
+      const current: EncodingBatch = next ?? this.startEncoding(this.flushQueue.splice(0, FLUSH_BATCH));
+      next = undefined;
       try {
-        await this.flushJobs(jobs);
+        const encoded = await current.encoded;
+        if (this.flushQueue.length > 0) next = this.startEncoding(this.flushQueue.splice(0, FLUSH_BATCH));
+        await this.commit(current.jobs, encoded);
       } catch (err) {
-        // Keep the blocks (readers still see them) and retry later: disk full must not lose data.
-        this.flushQueue.unshift(...jobs);
+        // Keep the blocks (readers still see them) and retry later, in the same order: disk
+        // full or a dead encoder thread must not lose data.
+        const back = next ? [...current.jobs, ...next.jobs] : current.jobs;
+        next?.encoded.catch(() => undefined);
+        next = undefined;
+        this.flushQueue.unshift(...back);
         this.backgroundError(err);
         await new Promise((r) => setTimeout(r, 1000).unref());
         if (this.closed) throw err;
@@ -414,17 +438,16 @@ export class Store implements LogStore {
     }
   }
 
-  private async flushJobs(jobs: FlushJob[]): Promise<void> {
-    const prepared: { job: FlushJob; enc: EncodedChunk; key: Buffer; encodeSeconds: number }[] = [];
-    for (const job of jobs) {
-      const started = performance.now();
-      const enc = encodeChunk(job.block.sortedEntries());
-      const encodeSeconds = (performance.now() - started) / 1000;
-      const key = chunkKey(job.stream.tenant, job.stream.id, enc.stats.minTs, job.block.seq);
-      prepared.push({ job, enc, key, encodeSeconds });
-      // Let appends and readers run between chunks: encoding is the CPU-heavy part.
-      await new Promise((r) => setImmediate(r));
-    }
+  private startEncoding(jobs: FlushJob[]): EncodingBatch {
+    return { jobs, encoded: Promise.all(jobs.map((job) => this.encoder.encode(job.block.columns()))) };
+  }
+
+  /** One LMDB transaction for the batch's chunks, then the in-memory bookkeeping and the WAL checkpoint. */
+  private async commit(jobs: FlushJob[], encoded: PoolEncoded[]): Promise<void> {
+    const prepared = jobs.map((job, i) => {
+      const enc = encoded[i]!;
+      return { job, enc, key: chunkKey(job.stream.tenant, job.stream.id, enc.stats.minTs, job.block.seq) };
+    });
     const { streams, chunkIndex, chunks, filters, postings, meta } = this.dbs;
     await this.dbs.env.transaction(() => {
       for (const { job, enc, key } of prepared) {
@@ -443,7 +466,7 @@ export class Store implements LogStore {
       meta.put('nextChunkSeq', this.nextSeq.toString());
     });
     await this.dbs.env.flushed;
-    for (const { job, enc, encodeSeconds } of prepared) {
+    for (const { job, enc } of prepared) {
       const s = job.stream;
       const i = s.flushing.indexOf(job.block);
       if (i >= 0) s.flushing.splice(i, 1);
@@ -462,7 +485,7 @@ export class Store implements LogStore {
         entries: enc.stats.entries,
         bytes: enc.stats.bytes,
         storedBytes: enc.data.length,
-        encodeSeconds,
+        encodeSeconds: enc.seconds,
       });
     }
     if (!this.closedWal) await this.wal.checkpoint(this.walKeepFrom());
@@ -664,6 +687,7 @@ export class Store implements LogStore {
       await this.flush();
     } finally {
       this.closedWal = true;
+      await this.encoder.close();
       await this.wal.close();
       await this.dbs.env.close();
     }

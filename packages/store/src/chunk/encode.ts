@@ -25,7 +25,7 @@ import {
   MAGIC_1,
   MAX_RAW_BODY,
 } from './format.js';
-import type { EncodedChunk, RawEntry } from './types.js';
+import type { ChunkColumns, EncodedChunk, RawEntry } from './types.js';
 
 const MIN_INT64 = -(1n << 63n);
 const MAX_INT64 = (1n << 63n) - 1n;
@@ -49,39 +49,47 @@ function compressBody(body: Buffer, level: number): Buffer {
   return compressor.compress(body);
 }
 
-function checkEntry(entry: RawEntry, i: number, prevTs: bigint | undefined): void {
+function checkEntry(entry: RawEntry, i: number): void {
   if (typeof entry.ts !== 'bigint' || entry.ts < MIN_INT64 || entry.ts > MAX_INT64) {
     throw new RangeError(`encodeChunk: entry ${i} has a timestamp that is not a signed 64-bit bigint of nanoseconds`);
-  }
-  if (prevTs !== undefined && entry.ts < prevTs) {
-    throw new RangeError(`encodeChunk: entry ${i} is older than entry ${i - 1}; sort entries by ts before encoding`);
   }
   if (typeof entry.line !== 'string') throw new TypeError(`encodeChunk: entry ${i} has a line that is not a string`);
 }
 
+function checkLevel(level: number): void {
+  if (!Number.isInteger(level) || level < 1 || level > 19) throw new RangeError(`encodeChunk: zstd level ${level} is not an integer in 1..19`);
+}
+
 /** Largest e such that every delta between neighbouring timestamps is a multiple of 10^e. */
-function timestampScale(entries: readonly RawEntry[]): number {
+function timestampScale(ts: BigInt64Array): number {
   let e = POW10.length - 1;
-  for (let i = 1; i < entries.length && e > 0; i++) {
-    const delta = entries[i]!.ts - entries[i - 1]!.ts;
+  for (let i = 1; i < ts.length && e > 0; i++) {
+    const delta = ts[i]! - ts[i - 1]!;
     while (e > 0 && delta % POW10[e]! !== 0n) e--;
   }
   return e;
 }
 
-function writeTimestamps(entries: readonly RawEntry[], out: ByteWriter): void {
-  const first = entries[0]!.ts;
+function writeTimestamps(ts: BigInt64Array, out: ByteWriter): void {
+  for (let i = 1; i < ts.length; i++) {
+    if (ts[i]! < ts[i - 1]!) throw new RangeError(`encodeChunk: entry ${i} is older than entry ${i - 1}; sort entries by ts before encoding`);
+  }
+  const first = ts[0]!;
   out.bigUint(first >= 0n ? first << 1n : (-first << 1n) - 1n);
-  const e = timestampScale(entries);
+  const e = timestampScale(ts);
   out.uint(e);
   const scale = POW10[e]!;
-  for (let i = 1; i < entries.length; i++) out.bigUint((entries[i]!.ts - entries[i - 1]!.ts) / scale);
+  for (let i = 1; i < ts.length; i++) out.bigUint((ts[i]! - ts[i - 1]!) / scale);
 }
 
-/** Writes the per-entry metadata section and its dictionary into `out`. */
-function writeMetadata(entries: readonly RawEntry[], out: ByteWriter): void {
+/**
+ * The metadata section of a chunk body (dictionary size, dictionary, per-entry pairs) for
+ * `count` entries, entry i having `metadataOf(i)`. A copy with its own ArrayBuffer, so it can be
+ * transferred to a worker thread.
+ */
+export function metadataSection(count: number, metadataOf: (i: number) => Labels | undefined): Uint8Array {
   const dictionary = new Map<string, number>();
-  const pairs = new ByteWriter(entries.length * 2);
+  const pairs = new ByteWriter(count * 2);
   const idOf = (s: string): number => {
     let id = dictionary.get(s);
     if (id === undefined) {
@@ -90,8 +98,8 @@ function writeMetadata(entries: readonly RawEntry[], out: ByteWriter): void {
     }
     return id;
   };
-  for (let i = 0; i < entries.length; i++) {
-    const metadata: Labels | undefined = entries[i]!.metadata;
+  for (let i = 0; i < count; i++) {
+    const metadata = metadataOf(i);
     if (metadata === undefined) {
       pairs.uint(0);
       continue;
@@ -107,13 +115,43 @@ function writeMetadata(entries: readonly RawEntry[], out: ByteWriter): void {
       pairs.uint(idOf(value));
     }
   }
+  if (dictionary.size === 0) return new Uint8Array(1);
+  const out = new ByteWriter(pairs.pos + 64);
   out.uint(dictionary.size);
-  if (dictionary.size === 0) return;
   for (const s of dictionary.keys()) {
     out.uint(Buffer.byteLength(s, 'utf8'));
     out.utf8(s);
   }
   out.bytes(pairs.view());
+  return new Uint8Array(out.view());
+}
+
+/**
+ * Entries (sorted by ts, stable) as the columns the encoder works on. Throws RangeError/TypeError
+ * for a timestamp that is not a signed 64-bit bigint or a line that is not a string.
+ */
+export function toColumns(entries: readonly RawEntry[]): ChunkColumns {
+  const count = entries.length;
+  let chars = 0;
+  let longest = 0;
+  for (let i = 0; i < count; i++) {
+    const entry = entries[i]!;
+    checkEntry(entry, i);
+    chars += entry.line.length;
+    if (entry.line.length > longest) longest = entry.line.length;
+  }
+  const ts = new BigInt64Array(count);
+  // ByteWriter.utf8 asks for 3 bytes per UTF-16 unit of the line it writes; with this much room
+  // ASCII lines never make the buffer grow.
+  const lines = new ByteWriter(chars + 2 * longest + 64);
+  const offsets = new Uint32Array(count + 1);
+  for (let i = 0; i < count; i++) {
+    ts[i] = entries[i]!.ts;
+    lines.utf8(entries[i]!.line);
+    if (lines.pos > MAX_RAW_BODY) throw new RangeError('encodeChunk: lines exceed the largest chunk body');
+    offsets[i + 1] = lines.pos;
+  }
+  return { ts, lines: lines.view(), offsets, metadata: metadataSection(count, (i) => entries[i]!.metadata) };
 }
 
 /**
@@ -121,44 +159,42 @@ function writeMetadata(entries: readonly RawEntry[], out: ByteWriter): void {
  * and its content filter. Throws RangeError/TypeError when the entries break that contract.
  */
 export function encodeChunk(entries: readonly RawEntry[], opts?: { level?: number }): EncodedChunk {
-  const count = entries.length;
+  if (entries.length === 0) throw new RangeError('encodeChunk: a chunk needs at least one entry');
+  checkLevel(opts?.level ?? DEFAULT_LEVEL);
+  return encodeColumns(toColumns(entries), opts);
+}
+
+/**
+ * Encodes columns (see ChunkColumns) into a chunk and its content filter: the part of encoding
+ * that is pure CPU over bytes, so it can run in a worker thread. `data` and `filter` have their
+ * own ArrayBuffers (transferable).
+ */
+export function encodeColumns(columns: ChunkColumns, opts?: { level?: number }): EncodedChunk {
+  const { ts, offsets, metadata } = columns;
+  const count = ts.length;
   if (count === 0) throw new RangeError('encodeChunk: a chunk needs at least one entry');
+  if (offsets.length !== count + 1 || offsets[count]! > columns.lines.length) {
+    throw new RangeError(`encodeChunk: ${offsets.length} line offsets for ${count} entries and ${columns.lines.length} line bytes`);
+  }
   const level = opts?.level ?? DEFAULT_LEVEL;
-  if (!Number.isInteger(level) || level < 1 || level > 19) throw new RangeError(`encodeChunk: zstd level ${level} is not an integer in 1..19`);
+  checkLevel(level);
+  const linesLength = offsets[count]!;
+  const lines = columns.lines.subarray(0, linesLength);
 
-  let prevTs: bigint | undefined;
-  let chars = 0;
-  let longest = 0;
-  for (let i = 0; i < count; i++) {
-    const entry = entries[i]!;
-    checkEntry(entry, i, prevTs);
-    prevTs = entry.ts;
-    chars += entry.line.length;
-    if (entry.line.length > longest) longest = entry.line.length;
-  }
   const head = new ByteWriter(count * 6 + 64);
-  // ByteWriter.utf8 asks for 3 bytes per UTF-16 unit of the line it writes; with this much room
-  // ASCII lines never make the buffer grow.
-  const lines = new ByteWriter(chars + 2 * longest + 64);
-  const offsets = new Uint32Array(count + 1);
-  writeTimestamps(entries, head);
-  for (let i = 0; i < count; i++) {
-    lines.utf8(entries[i]!.line);
-    if (lines.pos > MAX_RAW_BODY) throw new RangeError('encodeChunk: lines exceed the largest chunk body');
-    offsets[i + 1] = lines.pos;
-  }
+  writeTimestamps(ts, head);
   for (let i = 0; i < count; i++) head.uint(offsets[i + 1]! - offsets[i]!);
-  writeMetadata(entries, head);
 
-  const rawLength = head.pos + lines.pos;
+  const rawLength = head.pos + metadata.length + linesLength;
   if (rawLength > MAX_RAW_BODY) throw new RangeError('encodeChunk: entries exceed the largest chunk body');
   const body = Buffer.allocUnsafe(rawLength);
-  head.view().copy(body, 0);
-  lines.view().copy(body, head.pos);
+  body.set(head.view(), 0);
+  body.set(metadata, head.pos);
+  body.set(lines, head.pos + metadata.length);
 
   const compressed = compressBody(body, level);
   const stored = compressed.length < body.length ? compressed : body;
-  const data = Buffer.allocUnsafe(HEADER_SIZE + stored.length);
+  const data = Buffer.allocUnsafeSlow(HEADER_SIZE + stored.length);
   data[0] = MAGIC_0;
   data[1] = MAGIC_1;
   data[2] = FORMAT_VERSION;
@@ -170,7 +206,7 @@ export function encodeChunk(entries: readonly RawEntry[], opts?: { level?: numbe
 
   return {
     data,
-    filter: buildFilter(lines.buf, offsets, count),
-    stats: { minTs: entries[0]!.ts, maxTs: entries[count - 1]!.ts, entries: count, bytes: lines.pos },
+    filter: buildFilter(lines, offsets, count),
+    stats: { minTs: ts[0]!, maxTs: ts[count - 1]!, entries: count, bytes: linesLength },
   };
 }

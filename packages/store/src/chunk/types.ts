@@ -36,3 +36,18 @@ export interface DecodedChunk {
   /** First index whose ts is >= t (binary search), `length` if none. */
   lowerBound(t: bigint): number;
 }
+
+/**
+ * Entries of one chunk as columns of bytes: what the encoder needs, in a form that crosses to a
+ * worker thread by transfer instead of cloning an object per entry.
+ */
+export interface ChunkColumns {
+  /** Timestamps (ns), sorted ascending. */
+  ts: BigInt64Array;
+  /** The lines' UTF-8 bytes back to back. */
+  lines: Uint8Array;
+  /** count + 1 offsets into `lines`: line i is lines[offsets[i] .. offsets[i+1]). */
+  offsets: Uint32Array;
+  /** The body's metadata section, as `metadataSection` builds it. */
+  metadata: Uint8Array;
+}

@@ -1,0 +1,20 @@
+/** Messages between ChunkEncoderPool and its worker threads. */
+import type { ChunkColumns, ChunkStats } from './types.js';
+
+export interface EncodeRequest {
+  id: number;
+  level: number | undefined;
+  columns: ChunkColumns;
+}
+
+export type EncodeReply =
+  | { id: number; data: Uint8Array; filter: Uint8Array; stats: ChunkStats; seconds: number; error?: undefined }
+  | { id: number; error: string };
+
+/**
+ * True when the view covers its whole (non-shared) ArrayBuffer, so it can be transferred.
+ * Small Buffers are slices of Node's shared pool: transferring one would detach the pool.
+ */
+export function ownsBuffer(view: ArrayBufferView): boolean {
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && view.buffer instanceof ArrayBuffer;
+}
