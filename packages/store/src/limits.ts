@@ -36,6 +36,11 @@ export interface Limits {
   max_query_series: number;
   max_query_length: number;
   query_timeout: number;
+  /**
+   * Loki's query splitting interval, ms. Loki aligns a split range metric query's evaluation
+   * times to multiples of its step; 0 (no splitting) evaluates at start + i·step as given.
+   */
+  split_queries_by_interval: number;
   /** 0 keeps data forever. */
   retention_period: number;
   otlp_config: OtlpAttributesConfig;
@@ -83,6 +88,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   max_query_series: 500,
   max_query_length: 721 * HOUR,
   query_timeout: 60 * SECOND,
+  split_queries_by_interval: HOUR,
   retention_period: 0,
   otlp_config: {
     index_label_resource_attributes: [

@@ -69,6 +69,7 @@ export const LIMIT_KINDS: Record<Exclude<keyof Limits, 'otlp_config'>, OptionKin
   max_query_series: 'number',
   max_query_length: 'duration',
   query_timeout: 'duration',
+  split_queries_by_interval: 'duration',
   retention_period: 'duration',
 };
 

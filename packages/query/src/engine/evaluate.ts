@@ -6,7 +6,7 @@ import { isLogQuery, ParseError, type Expr, type MetricExpr } from '../logql/ast
 import { parseExpr } from '../logql/index.js';
 import { errors, QueryError } from './errors.js';
 import { formatSampleValue } from './format.js';
-import { alignedGrid, instantGrid, stepTime, type StepGrid } from './grid.js';
+import { alignedGrid, instantGrid, plainGrid, stepTime, type StepGrid } from './grid.js';
 import { compareLabels } from './labels.js';
 import { evaluateLogQuery, type StreamResult } from './logs.js';
 import { evaluateMetric } from './metric.js';
@@ -96,7 +96,8 @@ export async function evaluateRange(store: LogStore, p: QueryParams): Promise<Qu
   const step = p.step ?? defaultStep(p.start, p.end);
   if (step <= 0n) throw errors.zeroStep();
   if ((p.end - p.start) / step > MAX_POINTS) throw errors.maxPoints();
-  const grid = alignedGrid(p.start, p.end, step);
+  // Loki aligns to the step only in its query splitter, which `split_queries_by_interval: 0` turns off.
+  const grid = p.limits.split_queries_by_interval > 0 ? alignedGrid(p.start, p.end, step) : plainGrid(p.start, p.end, step);
   const value = await evaluateMetric(expr, { grid, scanner, maxSeries: maxSeriesOf(p) });
   const result = toMatrix(value, grid);
   if (result.length > maxSeriesOf(p)) throw errors.maxSeries(maxSeriesOf(p));

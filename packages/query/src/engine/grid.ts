@@ -23,6 +23,11 @@ export function alignedGrid(start: bigint, end: bigint, step: bigint): StepGrid 
   return { start: s, step, count: e < s ? 0 : Number((e - s) / step) + 1 };
 }
 
+/** The grid as given: start, start + step, … up to end (what an unsplit Loki query evaluates). */
+export function plainGrid(start: bigint, end: bigint, step: bigint): StepGrid {
+  return { start, step, count: end < start ? 0 : Number((end - start) / step) + 1 };
+}
+
 export function instantGrid(time: bigint): StepGrid {
   return { start: time, step: 1n, count: 1 };
 }
