@@ -13,7 +13,15 @@ export interface Lode {
   otlpGrpc: string;
   syslogPort: number;
   dataDir: string;
+  /** SIGTERM (graceful drain), then removes the data dir. */
   stop(): Promise<void>;
+  /** SIGKILL, keeping the data dir so a new server can be started on it (`startLode([], {dataDir})`). */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Reuse this temp dir (from an earlier, killed server) instead of creating one. */
+  dataDir?: string;
 }
 
 /** A free TCP port that is also free for UDP (syslog binds both). Port 0 disables a lode listener, so tests pick ports. */
@@ -29,8 +37,8 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts the real `lode serve` in a temp dir and waits for its `listening` lines. */
-export async function startLode(extraArgs: string[] = []): Promise<Lode> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lode-'));
+export async function startLode(extraArgs: string[] = [], opts: StartOptions = {}): Promise<Lode> {
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lode-'));
   const [http, otlpHttp, otlpGrpc, syslog] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const child: ChildProcess = spawn(process.execPath, [
     LODE, 'serve', '--data', path.join(dataDir, 'data'),
@@ -71,6 +79,11 @@ export async function startLode(extraArgs: string[] = []): Promise<Lode> {
       child.kill('SIGTERM');
       await exited;
       fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+    async kill() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }
