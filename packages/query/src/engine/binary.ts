@@ -134,7 +134,25 @@ function setOperation(
       });
     }
   }
-  for (const s of [...leftOut, ...rightOut]) if (s.present.some((p) => p)) out.push(s);
+  // A right series with the same label set as a left one (`sum(…) or vector(0)`) fills the
+  // left's gaps: one output series per label set, as a range query's per-step merge gives.
+  const byLabels = new Map<string, StepSeries>();
+  for (const s of [...leftOut, ...rightOut]) {
+    if (!s.present.some((p) => p)) continue;
+    const key = labelsKey(s.labels);
+    const prev = byLabels.get(key);
+    if (!prev) {
+      byLabels.set(key, s);
+      out.push(s);
+      continue;
+    }
+    for (let i = 0; i < steps; i++) {
+      if (s.present[i] && !prev.present[i]) {
+        prev.values[i] = s.values[i] as number;
+        prev.present[i] = 1;
+      }
+    }
+  }
   return out;
 }
 
@@ -158,7 +176,7 @@ function vectorVector(expr: BinaryOpExpr, leftIn: StepSeries[], rightIn: StepSer
     one.forEach((s, j) => {
       if (!s.present[i]) return;
       const k = oneSigs[j] as string;
-      if (oneBySig.has(k)) throw errors.duplicateSeries(swapped ? 'left' : 'right', s.labels);
+      if (oneBySig.has(k)) throw errors.duplicateSeries(swapped ? 'left' : 'right');
       oneBySig.set(k, j);
     });
     manyCount.clear();

@@ -50,9 +50,10 @@ export const errors = {
   },
   multipleMatchesOneToOne: () =>
     new QueryError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)'),
-  duplicateSeries: (side: 'left' | 'right', labels: Readonly<Record<string, string>>) =>
+  /** Loki's text (unlike Prometheus's, it names no match group). */
+  duplicateSeries: (side: 'left' | 'right') =>
     new QueryError(
-      `found duplicate series for the match group ${formatLabels(labels)} on the ${side} hand-side of the operation;` +
+      `found duplicate series on the ${side} hand-side;` +
         'many-to-many matching not allowed: matching labels must be unique on one side',
     ),
   duplicateResult: () => new QueryError('multiple matches for labels: grouping labels must ensure unique matches'),

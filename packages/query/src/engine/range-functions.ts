@@ -172,10 +172,11 @@ export function valueFunction(op: RangeAggregationOp, param: number | undefined)
     case 'last_over_time':
       return lastOverTime;
     case 'count_over_time':
+    // Only whether a window holds a sample matters; `absentSeries` inverts it.
+    case 'absent_over_time':
       return (w) => w.hi - w.lo;
     case 'bytes_over_time':
     case 'bytes_rate':
-    case 'absent_over_time':
       throw new Error(`${op} does not aggregate unwrapped values`);
   }
 }
