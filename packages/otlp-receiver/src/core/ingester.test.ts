@@ -92,3 +92,23 @@ test('received entries are counted per protocol and tenant', async () => {
   await ingester.push('t9', [stream({ a: '1' }, 'x', 'y')], 'syslog');
   assert.match(await registry.getSingleMetricAsString('lode_ingest_entries_total'), /protocol="syslog",tenant="t9"} 2/);
 });
+
+test('rate limits count UTF-8 bytes of lines and metadata, not UTF-16 units', async () => {
+  const MB = 1024 * 1024;
+  const quiet = { discover_service_name: [], discover_log_levels: false };
+  // 40 characters but 120 bytes: over a 100-byte burst, although `line.length` is only 40.
+  const euros = '€'.repeat(40);
+  const tenantLimited = testIngester({ ...quiet, ingestion_rate_mb: 100 / MB, ingestion_burst_size_mb: 100 / MB });
+  let out = await tenantLimited.ingester.push('t', [stream({ a: '1' }, euros)], 'loki_json');
+  assert.equal(out.status, 429);
+  assert.match(out.message, /while attempting to ingest '1' lines totaling '120' bytes/);
+  out = await tenantLimited.ingester.push('t', [stream({ a: '1' }, 'a'.repeat(90))], 'loki_json');
+  assert.equal(out.status, 204, 'ASCII of the same budget passes');
+
+  const streamLimited = testIngester({ ...quiet, per_stream_rate_limit: 1, per_stream_rate_limit_burst: 80 });
+  const withMeta = stream({ a: '1' }, 'ü'.repeat(30));
+  withMeta.entries[0]!.metadata = { 'ключ': 'значение' };
+  out = await streamLimited.ingester.push('t', [withMeta], 'loki_json');
+  assert.equal(out.status, 429, '60 line bytes + 24 metadata bytes exceed 80; UTF-16 units (30 + 12) would not');
+  assert.match(out.message, /totaling 84B/);
+});

@@ -35,10 +35,13 @@ const RATE_REASONS = new Set<IngestRejectReason>(['rate_limited', 'stream_limit'
 const DEFAULT_INFLIGHT = 256 * 1024 * 1024;
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 
-/** Cheap size of an entry for rate limits: UTF-16 units of line and metadata, ≈ bytes for ASCII. */
+/**
+ * Size of an entry for rate limits as Loki counts it: UTF-8 bytes of the line plus the names and
+ * values of its structured metadata (`string.length` would undercount non-ASCII text up to 3×).
+ */
 function entrySize(e: Entry): number {
-  let n = e.line.length;
-  if (e.metadata) for (const k in e.metadata) n += k.length + e.metadata[k]!.length;
+  let n = Buffer.byteLength(e.line, 'utf8');
+  if (e.metadata) for (const k in e.metadata) n += Buffer.byteLength(k, 'utf8') + Buffer.byteLength(e.metadata[k]!, 'utf8');
   return n;
 }
 
@@ -119,7 +122,7 @@ export class Ingester {
 
     for (const stream of streams) {
       received += stream.entries.length;
-      for (const e of stream.entries) receivedBytes += e.line.length;
+      for (const e of stream.entries) receivedBytes += Buffer.byteLength(e.line, 'utf8');
       if (stream.entries.length === 0) continue;
       const checked = this.checkStream(tenant, stream, limits, rejected);
       if (!checked) continue;
@@ -138,8 +141,8 @@ export class Ingester {
     }
 
     const kept: StreamPush[] = [];
-    for (const { push, key } of valid) {
-      const admitted = this.applyStreamLimits(tenant, push, key, limits, now, rejected);
+    for (const { push, key, bytes } of valid) {
+      const admitted = this.applyStreamLimits(tenant, push, key, bytes, limits, now, rejected);
       if (admitted) kept.push(admitted);
     }
 
@@ -216,6 +219,7 @@ export class Ingester {
     tenant: string,
     push: StreamPush,
     key: string,
+    bytes: number,
     limits: Readonly<Limits>,
     now: number,
     rejected: IngestRejection[],
@@ -225,6 +229,8 @@ export class Ingester {
       this.reject(tenant, rejected, key, 'stream_limit', push.entries, message);
       return undefined;
     }
+    // When the whole stream fits, entry-by-entry checks at the same instant would all pass too.
+    if (this.limiter.allowStreamEntry(tenant, key, bytes, now)) return push;
     let limited: Entry[] | undefined;
     for (const e of push.entries) {
       if (!this.limiter.allowStreamEntry(tenant, key, entrySize(e), now)) (limited ??= []).push(e);
@@ -248,7 +254,7 @@ export class Ingester {
     message: string,
   ): void {
     let bytes = 0;
-    for (const e of entries) bytes += e.line.length;
+    for (const e of entries) bytes += Buffer.byteLength(e.line, 'utf8');
     this.metrics.discarded(reason, tenant, entries.length, bytes);
     rejected.push({ stream, reason, count: entries.length, message });
   }

@@ -25,7 +25,7 @@ export function decodeOtlpJson(body: Buffer): ExportRequest {
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new DecodeError('invalid OTLP/JSON body: expected an object');
   try {
-    hexIdsToBytes(doc as Record<string, unknown>);
+    normaliseJsonRecords(doc as Record<string, unknown>);
     return ExportLogsServiceRequest.fromObject(doc) as unknown as ExportRequest;
   } catch (e) {
     if (e instanceof DecodeError) throw e;
@@ -33,10 +33,32 @@ export function decodeOtlpJson(body: Buffer): ExportRequest {
   }
 }
 
-function hexIdsToBytes(doc: Record<string, unknown>): void {
+const SEVERITY_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+const SEVERITY_NAME = /^SEVERITY_NUMBER_(?:UNSPECIFIED|([A-Z]+)([234])?)$/;
+
+/**
+ * `severityNumber` as OTLP/JSON allows it: a number, a numeric string, or the enum value's name
+ * (`SEVERITY_NUMBER_INFO`, `SEVERITY_NUMBER_WARN3`), which protobufjs would turn into 0 for an
+ * int32 field.
+ */
+function severityNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    if (/^\d+$/.test(v)) return Number(v);
+    const m = SEVERITY_NAME.exec(v);
+    if (m && m[1] === undefined) return 0;
+    const level = m ? SEVERITY_LEVELS.indexOf(m[1]!) : -1;
+    if (level >= 0) return level * 4 + Number(m![2] ?? 1);
+  }
+  throw new DecodeError(`invalid OTLP/JSON body: severityNumber ${JSON.stringify(v)} is neither a number nor a SeverityNumber name such as "SEVERITY_NUMBER_INFO"`);
+}
+
+/** Converts what OTLP/JSON writes differently from protobuf's canonical JSON (hex ids, enum names). */
+function normaliseJsonRecords(doc: Record<string, unknown>): void {
   for (const rl of arrayOf(doc['resourceLogs'])) {
     for (const sl of arrayOf(rl['scopeLogs'])) {
       for (const rec of arrayOf(sl['logRecords'])) {
+        if (rec['severityNumber'] !== undefined && rec['severityNumber'] !== null) rec['severityNumber'] = severityNumber(rec['severityNumber']);
         for (const field of ['traceId', 'spanId']) {
           const v = rec[field];
           if (typeof v !== 'string') continue;

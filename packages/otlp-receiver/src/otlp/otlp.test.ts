@@ -165,3 +165,14 @@ test('OTLP/gRPC Export stores records and answers partial success', async () => 
     await srv.close();
   }
 });
+
+test('OTLP/HTTP JSON with severityNumber as an enum name maps severity_number and detected_level', async () => {
+  await withHttp(async (url, { store }) => {
+    const body = { resourceLogs: [{ scopeLogs: [{ logRecords: [{ severityNumber: 'SEVERITY_NUMBER_WARN', body: { stringValue: 'disk almost full' } }] }] }] };
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(res.status, 200);
+    const [e] = store.entries();
+    assert.equal(e!.metadata?.['severity_number'], '13');
+    assert.equal(e!.metadata?.['detected_level'], 'warn');
+  });
+});
