@@ -83,6 +83,8 @@ async function appender(): Promise<void> {
 const sampleRss = () => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 };
+const cpu0 = process.cpuUsage();
+const elu0 = performance.eventLoopUtilization();
 const t0 = performance.now();
 const progress = setInterval(() => {
   sampleRss();
@@ -90,6 +92,8 @@ const progress = setInterval(() => {
 }, 250);
 await Promise.all(Array.from({ length: APPENDERS }, appender));
 const ingestMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const elu = performance.eventLoopUtilization(elu0);
 clearInterval(progress);
 sampleRss();
 reader.close();
@@ -114,6 +118,8 @@ const total = appended;
 console.log(`entries:            ${fmt(total)} in ${params.streams} streams, batches of ${params.batch}, ${APPENDERS} concurrent appenders, fsync, ${ENCODE_WORKERS} encode worker(s)`);
 console.log(`ingest wall clock:  ${fmt(ingestMs / 1000, 2)} s → ${fmt(total / (ingestMs / 1000))} entries/s, ${fmt(rawBytes / 1048576 / (ingestMs / 1000), 1)} MB/s (includes reading batches into entry objects)`);
 console.log(`ingest store only:  ${fmt(total / (storeMs / 1000))} entries/s, ${fmt(rawBytes / 1048576 / (storeMs / 1000), 1)} MB/s (wall clock minus ${fmt(readMs / 1000, 2)} s of reading batches)`);
+const cpuSec = (cpu.user + cpu.system) / 1e6;
+console.log(`ingest CPU:         ${fmt(cpuSec, 2)} s all threads (${fmt((cpuSec * 1e6) / total, 2)} µs/entry → ${fmt(total / cpuSec)} entries per CPU-second), main thread busy ${fmt(elu.utilization * 100)}% of wall clock`);
 console.log(`ingest + flush:     ${fmt(total / ((ingestMs + flushMs) / 1000))} entries/s (until every chunk is in LMDB)`);
 console.log(`final flush:        ${fmt(flushMs / 1000, 2)} s`);
 console.log(`raw line bytes:     ${fmt(rawBytes / 1048576, 1)} MiB`);

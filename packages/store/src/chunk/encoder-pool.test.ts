@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ChunkEncoderPool } from './encoder-pool.js';
+import { decodeChunk, encodeChunk, toColumns, type RawEntry } from './index.js';
+
+function sample(count: number, seed: number): RawEntry[] {
+  const entries: RawEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    entries.push({
+      ts: 1_700_000_000_000_000_000n + BigInt(i) * 1_000_000n,
+      line: `level=info msg="served ${seed}" path=/api/${(i * 7919) % 1000} trace_id=${((i + seed) * 2654435761).toString(16)} ünïcødé`,
+      metadata: i % 3 === 0 ? { 'service.name': `svc-${seed}`, trace_id: String(i) } : undefined,
+    });
+  }
+  return entries;
+}
+
+describe('chunk encoder pool', () => {
+  it('encodes exactly what in-process encoding produces, with 0, 1 and 2 workers', async () => {
+    for (const size of [0, 1, 2]) {
+      const pool = new ChunkEncoderPool(size);
+      try {
+        const inputs = [sample(1, 1), sample(500, 2), sample(3000, 3)];
+        const got = await Promise.all(inputs.map((entries) => pool.encode(toColumns(entries))));
+        for (let k = 0; k < inputs.length; k++) {
+          const want = encodeChunk(inputs[k]!);
+          assert.deepEqual(got[k]!.data, want.data, `data of chunk ${k} with ${size} workers`);
+          assert.deepEqual(got[k]!.filter, want.filter, `filter of chunk ${k} with ${size} workers`);
+          assert.deepEqual(got[k]!.stats, want.stats);
+          assert.ok(Buffer.isBuffer(got[k]!.data) && Buffer.isBuffer(got[k]!.filter));
+          assert.equal(decodeChunk(got[k]!.data).line(0), inputs[k]![0]!.line);
+        }
+      } finally {
+        await pool.close();
+      }
+    }
+  });
+
+  it('reports a bad input as a failed job and keeps working', async () => {
+    const pool = new ChunkEncoderPool(1);
+    try {
+      const unsorted = toColumns([
+        { ts: 5n, line: 'b' },
+        { ts: 1n, line: 'a' },
+      ]);
+      await assert.rejects(pool.encode(unsorted), /older than entry 0/);
+      const ok = await pool.encode(toColumns(sample(10, 4)));
+      assert.equal(ok.stats.entries, 10);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails the jobs of a worker that dies and starts a new one for the next job', async () => {
+    const pool = new ChunkEncoderPool(1);
+    try {
+      await pool.encode(toColumns(sample(10, 5)));
+      const [worker] = pool.workers;
+      assert.ok(worker);
+      // Terminate, then send a job before the exit is seen: the job is lost with the thread.
+      const terminated = worker.terminate();
+      await assert.rejects(pool.encode(toColumns(sample(10, 6))), /chunk encoder worker exited/);
+      await terminated;
+      const again = await pool.encode(toColumns(sample(20, 7)));
+      assert.deepEqual(again.data, encodeChunk(sample(20, 7)).data);
+      assert.notEqual(pool.workers[0], worker);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('refuses a size outside 0..64 and jobs after close', async () => {
+    assert.throws(() => new ChunkEncoderPool(-1), RangeError);
+    assert.throws(() => new ChunkEncoderPool(1.5), RangeError);
+    const pool = new ChunkEncoderPool(1);
+    await pool.close();
+    await assert.rejects(pool.encode(toColumns(sample(1, 8))), /closed/);
+  });
+});
