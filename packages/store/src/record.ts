@@ -36,14 +36,45 @@ function ensure(at: number, more: number): void {
   scratch = next;
 }
 
+/**
+ * Buffer's own UTF-8 writer without `write()`'s argument juggling (the same native call;
+ * undocumented but long-standing, used by msgpackr and lmdb-js). Append's hot path calls it per line.
+ */
+const utf8Write = (Buffer.prototype as unknown as { utf8Write(this: Buffer, s: string, offset: number): number }).utf8Write;
+
 /** Writes a UTF-8 string with a length prefix of `prefixBytes` (2 or 4); returns the new offset. */
 function writeStr(at: number, s: string, prefixBytes: 2 | 4): number {
   // A UTF-16 code unit never needs more than 3 UTF-8 bytes, so this bound is always enough.
   ensure(at, prefixBytes + s.length * 3);
-  const n = scratch.write(s, at + prefixBytes, 'utf8');
-  if (prefixBytes === 2) scratch.writeUInt16LE(n, at);
-  else scratch.writeUInt32LE(n, at);
+  const buf = scratch;
+  const n = utf8Write.call(buf, s, at + prefixBytes);
+  buf[at] = n;
+  buf[at + 1] = n >>> 8;
+  if (prefixBytes === 4) {
+    buf[at + 2] = n >>> 16;
+    buf[at + 3] = n >>> 24;
+  }
   return at + prefixBytes + n;
+}
+
+/**
+ * Timestamps go through an aligned 8-byte view: Buffer.writeBigInt64LE costs several BigInt
+ * operations per call. The view has the platform's byte order, so big-endian hosts keep the
+ * Buffer method.
+ */
+const tsSlot = new BigInt64Array(1);
+const tsBytes = new Uint8Array(tsSlot.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function writeTs(at: number, ts: bigint): void {
+  if (!LITTLE_ENDIAN) {
+    scratch.writeBigInt64LE(ts, at);
+    return;
+  }
+  tsSlot[0] = ts;
+  if (tsSlot[0] !== ts) throw new RangeError(`entry timestamp ${ts} is outside the signed 64-bit range of unix nanoseconds`);
+  const buf = scratch;
+  for (let i = 0; i < 8; i++) buf[at + i] = tsBytes[i]!;
 }
 
 function writeLabels(at: number, labels: Labels): number {
@@ -77,7 +108,7 @@ export function encodeRecord(tenant: string, streams: readonly RecordStream[]): 
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
       ensure(at, 8);
-      scratch.writeBigInt64LE(e.ts, at);
+      writeTs(at, e.ts);
       at = writeStr(at + 8, e.line, 4);
       if (e.metadata === undefined) {
         ensure(at, 2);
