@@ -13,3 +13,6 @@ export { startOtlpHttp } from './otlp/http-server.js';
 export { startOtlpGrpc } from './otlp/grpc-server.js';
 export { startFileInputs, validateFileInput, type FileInputConfig, type FileInputsOptions } from './files/inputs.js';
 export { startSyslog, type SyslogOptions, type SyslogTls } from './syslog/server.js';
+/** Wire schemas (protobufjs types) for clients and load generators: Loki's PushRequest and OTLP's ExportLogsServiceRequest. */
+export { PushRequestType as LokiPushRequestType } from './loki/schema.js';
+export { ExportLogsServiceRequest as OtlpExportLogsServiceRequestType } from './otlp/schema.js';

@@ -89,9 +89,15 @@ function levelFromKeywords(line: string): string {
   return 'unknown';
 }
 
+const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+
+/** `{…}` after trimming whitespace, checked in place (no trimmed copy per line). */
 function looksLikeJson(line: string): boolean {
-  const t = line.trim();
-  return t.startsWith('{') && t.endsWith('}');
+  let i = 0;
+  let j = line.length - 1;
+  while (i <= j && isSpace(line.charCodeAt(i))) i++;
+  while (j > i && isSpace(line.charCodeAt(j))) j--;
+  return i < j && line.charCodeAt(i) === 0x7b && line.charCodeAt(j) === 0x7d;
 }
 
 /** The level of a line by sniffing a JSON or logfmt `level`-like field, then keywords (Loki's rules). */
@@ -107,8 +113,11 @@ export function levelFromLine(line: string): string {
  * metadata field, else the OTLP severity number, else a sniff of the line.
  */
 export function detectLevel(labels: Labels, metadata: Labels | undefined, line: string): string {
-  const fromLabels = levelFromFields(labels);
-  if (fromLabels !== undefined) return fromLabels;
+  return levelFromFields(labels) ?? entryLevel(metadata, line);
+}
+
+/** `detectLevel` for a stream whose labels are known to hold no level (checked once per stream). */
+export function entryLevel(metadata: Labels | undefined, line: string): string {
   const fromMetadata = levelFromFields(metadata);
   if (fromMetadata !== undefined) return fromMetadata;
   const severityNumber = metadata?.['severity_number'];

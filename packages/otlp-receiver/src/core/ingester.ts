@@ -1,5 +1,5 @@
 import type { Entry, Limits, RejectReason, StreamPush } from '@lode/store';
-import { DETECTED_LEVEL, detectLevel, levelFromFields, withServiceName } from './discovery.js';
+import { DETECTED_LEVEL, entryLevel, levelFromFields, withServiceName } from './discovery.js';
 import { InflightBudget } from './inflight.js';
 import { formatLabels, truncateUtf8 } from './labels.js';
 import { IngestMetrics } from './metrics.js';
@@ -197,7 +197,7 @@ export class Ingester {
         }
       }
       if (detect && e.metadata?.[DETECTED_LEVEL] === undefined) {
-        const level = labelLevel ?? detectLevel(labels, e.metadata, e.line);
+        const level = labelLevel ?? entryLevel(e.metadata, e.line);
         e.metadata = e.metadata ? { ...e.metadata, [DETECTED_LEVEL]: level } : { [DETECTED_LEVEL]: level };
       }
       bytes += entrySize(e);
