@@ -161,7 +161,7 @@ describe('queries', () => {
   test('more than 11,000 points per series is a 400 with Loki’s text', async () => {
     const r = await range({ query: 'count_over_time({app="api"}[1m])', start: T0, end: T0 + 11_001n * SECOND, step: '1s' });
     assert.equal(r.status, 400);
-    assert.match(r.text, /exceeded maximum resolution of 11,000 points per timeseries/);
+    assert.match(r.text, /exceeded maximum resolution of 11,000 points per time series/);
   });
 
   test('bad parameters: 400 naming the parameter', async () => {

@@ -111,7 +111,7 @@ export function queryRouter(opts: QueryApiOptions): Router {
     const step = durationParam(params, 'step') ?? defaultStep(start, end);
     if (step <= 0n) throw new BadRequest('zero or negative query resolution step widths are not accepted. Try a positive integer');
     if ((end - start) / step > MAX_POINTS) {
-      throw new BadRequest('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+      throw new BadRequest('exceeded maximum resolution of 11,000 points per time series. Try increasing the value of the step parameter');
     }
     const limit = limitParam(params, 100);
     const result = await evaluateRange(store, {
