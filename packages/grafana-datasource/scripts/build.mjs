@@ -4,6 +4,7 @@
 //   2. webpack: frontend → dist/module.js (AMD, as @grafana/create-plugin lays it out) + plugin.json, img, README
 //   3. esbuild: backend → dist/node/backend.cjs (one file)
 //   4. Node SEA + postject: dist/gpx_lode_<os>_<arch> (single executable, Grafana needs no Node)
+//   5. esbuild: the browser test page (src/browser/harness.tsx) → dist/node/browser/harness.js, for the Chromium test
 // `--only=frontend|backend` runs part of it. Steps print their duration.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -70,6 +71,40 @@ async function bundleBackend() {
   });
 }
 
+/**
+ * @grafana/ui's ESM files import react-use's CommonJS build (`react-use/lib/x`); esbuild gives .mjs importers
+ * Node's interop (default = module.exports), so the hook would not be a function. Use react-use's ESM build.
+ */
+const reactUseEsm = {
+  name: 'react-use-esm',
+  setup(build) {
+    build.onResolve({ filter: /^react-use\/lib\// }, (args) =>
+      build.resolve(args.path.replace('/lib/', '/esm/'), { kind: args.kind, resolveDir: args.resolveDir }),
+    );
+  },
+};
+
+/** One IIFE with React and @grafana/ui inside (Grafana is not there to provide them), loaded by a plain HTML page. */
+async function bundleHarness() {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [join(pkgDir, 'src/browser/harness.tsx')],
+    outfile: join(dist, 'node/browser/harness.js'),
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2020',
+    jsx: 'automatic',
+    minify: true,
+    logLevel: 'warning',
+    legalComments: 'none',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    // @grafana/ui styles itself with emotion; the stylesheets some dependencies import (monaco's icons) are not needed.
+    loader: { '.css': 'empty', '.svg': 'dataurl', '.png': 'dataurl' },
+    plugins: [reactUseEsm],
+  });
+}
+
 async function packageExecutable() {
   const work = join(pkgDir, 'build');
   mkdirSync(work, { recursive: true });
@@ -98,5 +133,6 @@ if (!only || only === 'backend') {
 if (!only || only === 'frontend') {
   await step('tsc frontend type-check', typecheckFrontend);
   await step('webpack frontend', buildFrontend);
+  await step('esbuild browser test harness', bundleHarness);
 }
 console.log(`[grafana-datasource] build done in ${((performance.now() - t0) / 1000).toFixed(1)}s`);

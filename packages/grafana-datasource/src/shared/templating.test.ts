@@ -39,7 +39,8 @@ test('interpolateQuery replaces variables in expr (regex-formatted) and legend (
 });
 
 test('interpolateQuery adds ad-hoc filters after variables, and leaves an empty legend alone', () => {
-  const out = interpolateQuery({ refId: 'A', expr: '{app="$app"}' }, replacer({ app: { value: 'api' } }), [
+  const query: { refId: string; expr: string; legendFormat?: string } = { refId: 'A', expr: '{app="$app"}' };
+  const out = interpolateQuery(query, replacer({ app: { value: 'api' } }), [
     { key: 'pod', operator: '=', value: 'p-1' },
     { key: 'level', operator: '!~', value: 'debug|info' },
   ]);
