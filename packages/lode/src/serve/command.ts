@@ -144,8 +144,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
     if (config.http_listen.port !== 0) {
       const app = koaApp(config, queryOpts, ruler, logger, metrics);
       const http = await listenHttp(config.http_listen, app.callback());
-      attachTail(http.server, queryOpts);
-      closers.push({ name: 'http', close: () => http.close() });
+      const tail = attachTail(http.server, queryOpts);
+      closers.push({
+        name: 'http',
+        close: () => {
+          tail.close();
+          return http.close();
+        },
+      });
       announce('http', http.address);
     }
     const started: Array<[string, Promise<Closable>] | undefined> = [
