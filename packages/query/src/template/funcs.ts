@@ -370,21 +370,21 @@ const FUNCS: [string, TemplateFunc][] = [
     want(2, a, 'trunc');
     const c = int(a[0]);
     const s = str(a[1]);
-    if (c < 0 && s.length + c > 0) return s.slice(s.length + c);
-    if (c >= 0 && s.length > c) return s.slice(0, c);
+    const b = Buffer.from(s, 'utf8');
+    if (c < 0 && b.length + c > 0) return byteSlice(b, b.length + c, b.length);
+    if (c >= 0 && b.length > c) return byteSlice(b, 0, c);
     return s;
   }],
   ['substr', (a) => {
     want(3, a, 'substr');
-    let start = int(a[0]);
-    let end = int(a[1]);
-    const r = [...str(a[2])];
-    if (end > r.length) end = r.length;
-    if (start > r.length) start = r.length;
-    if (start < 0) return end < 0 ? '' : r.slice(0, end).join('');
-    if (end < 0) return r.slice(start).join('');
+    // sprig slices Go strings: offsets count UTF-8 bytes ("Köln" 0..3 is "Kö").
+    const start = int(a[0]);
+    const end = int(a[1]);
+    const b = Buffer.from(str(a[2]), 'utf8');
+    if (start < 0) return end < 0 ? '' : byteSlice(b, 0, Math.min(end, b.length));
+    if (end < 0 || end > b.length) return start > b.length ? '' : byteSlice(b, start, b.length);
     if (start > end) return '';
-    return r.slice(start, end).join('');
+    return byteSlice(b, start, end);
   }],
   ['contains', (a) => (want(2, a, 'contains'), str(a[1]).includes(str(a[0])))],
   ['hasPrefix', (a) => (want(2, a, 'hasPrefix'), str(a[1]).startsWith(str(a[0])))],
@@ -475,3 +475,8 @@ function toExec(m: unknown[]): RegExpExecArray {
 export const TEMPLATE_FUNCS: ReadonlyMap<string, TemplateFunc> = new Map(FUNCS);
 
 export { ZERO_TIME };
+
+/** A byte range of a UTF-8 string; a cut rune becomes U+FFFD, as Go's JSON output shows it. */
+function byteSlice(b: Buffer, from: number, to: number): string {
+  return b.toString('utf8', from, to);
+}
