@@ -6,40 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url);
-const { SERVE_OPTIONS, LIMIT_OPTIONS, flagOf, envOf } = await import(new URL('packages/lode/dist/config/options.js', root).href);
+const { SERVE_OPTIONS, LIMIT_OPTIONS, flagOf, envOf, defaultText } = await import(new URL('packages/lode/dist/config/options.js', root).href);
 const target = new URL('docs/configuration.md', root);
-
-const MS = { w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 };
-const KIB = 1024;
-
-/** Milliseconds → `1h30m`, the form the option accepts. */
-function duration(ms) {
-  if (ms === 0) return '0s';
-  let rest = ms;
-  let out = '';
-  for (const [unit, size] of Object.entries(MS)) {
-    if (unit === 'w') continue;
-    if (rest >= size) {
-      out += `${Math.floor(rest / size)}${unit}`;
-      rest %= size;
-    }
-  }
-  return rest ? `${out}${rest}ms` : out;
-}
-
-function bytes(n) {
-  for (const [unit, size] of [['GiB', KIB ** 3], ['MiB', KIB ** 2], ['KiB', KIB]]) if (n >= size && n % size === 0) return `${n / size}${unit}`;
-  return String(n);
-}
-
-function defaultText(spec) {
-  const d = spec.default;
-  if (Array.isArray(d)) return d.length ? d.join(', ') : '(empty)';
-  if (d === '' || d === undefined || d === null) return '(none)';
-  if (typeof d === 'number' && spec.kind === 'duration' && spec.key.startsWith('limits.')) return duration(d);
-  if (typeof d === 'number' && spec.kind === 'bytes') return bytes(d);
-  return String(d);
-}
 
 function kindText(kind) {
   return typeof kind === 'string' ? kind : kind.join(' \\| ');

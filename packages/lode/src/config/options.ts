@@ -87,3 +87,44 @@ export function flagOf(key: string): string {
 export function envOf(key: string): string {
   return `LODE_${key.replace(/\./g, '_').toUpperCase()}`;
 }
+
+const DURATION_UNITS: ReadonlyArray<[string, number]> = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1000],
+];
+const BYTE_UNITS: ReadonlyArray<[string, number]> = [
+  ['GiB', 1024 ** 3],
+  ['MiB', 1024 ** 2],
+  ['KiB', 1024],
+];
+
+/** Milliseconds in the form the option accepts (`7d`, `1h30m`, `250ms`). */
+function formatDurationMs(ms: number): string {
+  if (ms === 0) return '0s';
+  let rest = ms;
+  let out = '';
+  for (const [unit, size] of DURATION_UNITS) {
+    if (rest >= size) {
+      out += `${Math.floor(rest / size)}${unit}`;
+      rest %= size;
+    }
+  }
+  return rest ? `${out}${rest}ms` : out;
+}
+
+function formatBytes(n: number): string {
+  for (const [unit, size] of BYTE_UNITS) if (n >= size && n % size === 0) return `${n / size}${unit}`;
+  return String(n);
+}
+
+/** An option's default as a user would type it, for `--help` and docs/configuration.md. */
+export function defaultText(spec: OptionSpec): string {
+  const d = spec.default;
+  if (Array.isArray(d)) return d.length ? d.join(',') : '(empty)';
+  if (d === '' || d === undefined || d === null) return '(none)';
+  if (typeof d === 'number' && spec.kind === 'duration') return formatDurationMs(d);
+  if (typeof d === 'number' && spec.kind === 'bytes') return formatBytes(d);
+  return String(d);
+}

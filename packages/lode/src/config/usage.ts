@@ -1,12 +1,5 @@
 /** Renders `lode serve --help` from the option table. */
-import { LIMIT_OPTIONS, SERVE_OPTIONS, envOf, flagOf, type OptionSpec } from './options.js';
-
-function describeDefault(spec: OptionSpec): string {
-  const d = spec.default;
-  if (Array.isArray(d)) return d.length ? d.join(',') : '(empty)';
-  if (d === '' || d === undefined) return '(none)';
-  return String(d);
-}
+import { LIMIT_OPTIONS, SERVE_OPTIONS, defaultText, envOf, flagOf, type OptionSpec } from './options.js';
 
 function describeKind(spec: OptionSpec): string {
   return typeof spec.kind === 'string' ? spec.kind : spec.kind.join('|');
@@ -17,7 +10,7 @@ function section(title: string, options: readonly OptionSpec[]): string {
   for (const o of options) {
     lines.push(`  ${flagOf(o.key)} <${describeKind(o)}>`);
     lines.push(`      ${o.help}`);
-    lines.push(`      default ${describeDefault(o)}; YAML ${o.key}; env ${envOf(o.key)}`);
+    lines.push(`      default ${defaultText(o)}; YAML ${o.key}; env ${envOf(o.key)}`);
   }
   return lines.join('\n');
 }
