@@ -1,17 +1,32 @@
 /**
- * A stream's open block in memory. Entries are appended in arrival order (arrays only grow, so
+ * A stream's open block in memory. Entries are appended in arrival order (columns only grow, so
  * a reader that captured `length` keeps a stable view); out-of-order arrivals are sorted lazily
  * through a cached permutation when someone reads or the block is cut.
+ *
+ * Lines are kept as UTF-8 bytes back to back and timestamps in a BigInt64Array, not as one JS
+ * string and one BigInt per entry: the head holds hundreds of thousands of entries that live
+ * until their chunk is flushed, and as heap objects they would all be promoted to the old
+ * generation and traced by every major GC. The bytes are also exactly what the chunk encoder
+ * takes, so cutting a block is a few copies.
  */
 import type { Entry, Labels } from './model.js';
 import { metadataSection, type ChunkColumns } from './chunk/index.js';
 
 const EMPTY: Labels = Object.freeze({});
+const INITIAL_ENTRIES = 64;
+const INITIAL_BYTES = 8 * 1024;
+
+/** Buffer's UTF-8 writer without `write()`'s argument handling (see record.ts). */
+const utf8Write = (Buffer.prototype as unknown as { utf8Write(this: Buffer, s: string, offset: number): number }).utf8Write;
 
 export class HeadBlock {
-  readonly ts: bigint[] = [];
-  readonly lines: string[] = [];
+  /** Timestamps (ns) of entries 0 … length-1; the array's capacity may be larger. */
+  ts = new BigInt64Array(INITIAL_ENTRIES);
+  /** Line i is lineBytes[offsets[i] … offsets[i+1]). */
+  private lineBytes = Buffer.allocUnsafeSlow(INITIAL_BYTES);
+  private offsets = new Uint32Array(INITIAL_ENTRIES + 1);
   readonly metadata: Labels[] = [];
+  private count = 0;
   /** UTF-8 bytes of the lines: what the size target counts. */
   bytes = 0;
   minTs = 0n;
@@ -33,7 +48,20 @@ export class HeadBlock {
   }
 
   get length(): number {
-    return this.ts.length;
+    return this.count;
+  }
+
+  /** The UTF-8 bytes of line i (a view, no copy). */
+  lineBytesOf(i: number): Buffer {
+    return this.lineBytes.subarray(this.offsets[i]!, this.offsets[i + 1]!);
+  }
+
+  line(i: number): string {
+    return this.lineBytes.toString('utf8', this.offsets[i]!, this.offsets[i + 1]!);
+  }
+
+  lineLength(i: number): number {
+    return this.offsets[i + 1]! - this.offsets[i]!;
   }
 
   add(entries: readonly Entry[], lsn: bigint, now: number): void {
@@ -41,23 +69,49 @@ export class HeadBlock {
     if (this.firstLsn < 0n) this.firstLsn = lsn;
     this.lastLsn = lsn;
     this.lastAppendAt = now;
-    const n = this.ts.length;
-    let maxTs = n === 0 ? entries[0].ts : this.maxTs;
-    let minTs = n === 0 ? entries[0].ts : this.minTs;
+    let n = this.count;
+    if (n + entries.length > this.ts.length) this.growEntries(n + entries.length);
+    const ts = this.ts;
+    const offsets = this.offsets;
+    let maxTs = n === 0 ? entries[0]!.ts : this.maxTs;
+    let minTs = n === 0 ? entries[0]!.ts : this.minTs;
+    let at = offsets[n]!;
     for (let i = 0; i < entries.length; i++) {
-      const e = entries[i];
-      const ts = e.ts;
-      if (ts < maxTs) this.inOrder = false;
-      else maxTs = ts;
-      if (ts < minTs) minTs = ts;
-      this.ts.push(ts);
-      this.lines.push(e.line);
+      const e = entries[i]!;
+      const t = e.ts;
+      if (t < maxTs) this.inOrder = false;
+      else maxTs = t;
+      if (t < minTs) minTs = t;
+      ts[n] = t;
+      const line = e.line;
+      if (this.lineBytes.length - at < line.length * 3) this.growBytes(at, line.length * 3);
+      at += utf8Write.call(this.lineBytes, line, at);
+      offsets[++n] = at;
       this.metadata.push(e.metadata ?? EMPTY);
-      // Close enough for the size target without a UTF-8 pass: exact for ASCII, the common case.
-      this.bytes += e.line.length;
     }
+    this.count = n;
+    this.bytes = at;
     this.minTs = minTs;
     this.maxTs = maxTs;
+  }
+
+  private growEntries(need: number): void {
+    let size = this.ts.length * 2;
+    while (size < need) size *= 2;
+    const ts = new BigInt64Array(size);
+    ts.set(this.ts.subarray(0, this.count));
+    this.ts = ts;
+    const offsets = new Uint32Array(size + 1);
+    offsets.set(this.offsets.subarray(0, this.count + 1));
+    this.offsets = offsets;
+  }
+
+  private growBytes(used: number, more: number): void {
+    let size = this.lineBytes.length * 2;
+    while (size < used + more) size *= 2;
+    const next = Buffer.allocUnsafeSlow(size);
+    this.lineBytes.copy(next, 0, 0, used);
+    this.lineBytes = next;
   }
 
   /**
@@ -70,7 +124,7 @@ export class HeadBlock {
     const idx = new Uint32Array(length);
     for (let i = 0; i < length; i++) idx[i] = i;
     const ts = this.ts;
-    const sorted = Array.from(idx).sort((a, b) => (ts[a] < ts[b] ? -1 : ts[a] > ts[b] ? 1 : a - b));
+    const sorted = Array.from(idx).sort((a, b) => (ts[a]! < ts[b]! ? -1 : ts[a]! > ts[b]! ? 1 : a - b));
     this.order = Uint32Array.from(sorted);
     this.orderLength = length;
     return this.order;
@@ -81,27 +135,30 @@ export class HeadBlock {
    * ArrayBuffer so they can be transferred to an encoder thread.
    */
   columns(): ChunkColumns {
-    const n = this.ts.length;
+    const n = this.count;
     const order = this.sortedOrder(n);
-    const ts = new BigInt64Array(n);
-    const offsets = new Uint32Array(n + 1);
-    // `bytes` counts UTF-16 units: exact for ASCII; anything else grows the buffer below.
-    let lines = Buffer.allocUnsafeSlow(this.bytes + 1024);
-    let at = 0;
-    let withMetadata = false;
-    for (let k = 0; k < n; k++) {
-      const i = order ? order[k]! : k;
-      ts[k] = this.ts[i]!;
-      const line = this.lines[i]!;
-      if (lines.length - at < line.length * 3) {
-        const next = Buffer.allocUnsafeSlow(Math.max(lines.length * 2, at + line.length * 3));
-        lines.copy(next, 0, 0, at);
-        lines = next;
+    let ts: BigInt64Array;
+    let lines: Buffer;
+    let offsets: Uint32Array;
+    if (!order) {
+      ts = this.ts.slice(0, n);
+      offsets = this.offsets.slice(0, n + 1);
+      lines = Buffer.allocUnsafeSlow(this.bytes);
+      this.lineBytes.copy(lines, 0, 0, this.bytes);
+    } else {
+      ts = new BigInt64Array(n);
+      offsets = new Uint32Array(n + 1);
+      lines = Buffer.allocUnsafeSlow(this.bytes);
+      let at = 0;
+      for (let k = 0; k < n; k++) {
+        const i = order[k]!;
+        ts[k] = this.ts[i]!;
+        at += this.lineBytes.copy(lines, at, this.offsets[i]!, this.offsets[i + 1]!);
+        offsets[k + 1] = at;
       }
-      at += lines.write(line, at, 'utf8');
-      offsets[k + 1] = at;
-      if (this.metadata[i] !== EMPTY) withMetadata = true;
     }
+    let withMetadata = false;
+    for (let i = 0; i < n && !withMetadata; i++) if (this.metadata[i] !== EMPTY) withMetadata = true;
     const metadata = withMetadata
       ? metadataSection(n, (k) => {
           const md = this.metadata[order ? order[k]! : k]!;

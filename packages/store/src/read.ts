@@ -94,7 +94,7 @@ class HeadCursor implements Cursor {
     length: number,
     range: TimeRange,
     forward: boolean,
-    private readonly needles: readonly string[],
+    private readonly needles: readonly Buffer[],
   ) {
     const lo = this.lowerBound(length, range.from);
     const hi = this.lowerBound(length, range.to);
@@ -120,12 +120,11 @@ class HeadCursor implements Cursor {
 
   /** Moves to the next entry that passes the line filters; false when exhausted. */
   advance(): boolean {
-    const lines = this.block.lines;
     for (;;) {
       this.k += this.step;
       if (this.k === this.stop) return false;
       const i = this.at(this.k);
-      if (this.needles.length > 0 && !containsAll(lines[i], this.needles)) continue;
+      if (this.needles.length > 0 && !containsAll(this.block.lineBytesOf(i), this.needles)) continue;
       this.ts = this.block.ts[i];
       this.pos = this.k;
       return true;
@@ -134,12 +133,12 @@ class HeadCursor implements Cursor {
 
   entry(): StoredEntry {
     const i = this.at(this.k);
-    return { stream: this.stream.ref, ts: this.ts, line: this.block.lines[i], metadata: this.block.metadata[i] };
+    return { stream: this.stream.ref, ts: this.ts, line: this.block.line(i), metadata: this.block.metadata[i] };
   }
 }
 
-function containsAll(line: string, needles: readonly string[]): boolean {
-  for (const n of needles) if (!line.includes(n)) return false;
+function containsAll(line: Buffer, needles: readonly Buffer[]): boolean {
+  for (const n of needles) if (line.indexOf(n) < 0) return false;
   return true;
 }
 
@@ -298,7 +297,7 @@ export function* iterateEntries(ctx: ReadContext, streams: StreamState[], q: Ent
     const heap = new Heap(forward ? forwardLess : backwardLess);
     streams.forEach((s, ord) => {
       for (const { block, length, seq } of liveBlocks(ctx.dbs, s, txn)) {
-        const c = new HeadCursor(s, ord, seq, block, block.sortedOrder(length), length, q, forward, needles);
+        const c = new HeadCursor(s, ord, seq, block, block.sortedOrder(length), length, q, forward, needleBytes);
         if (c.advance()) heap.push(c);
       }
       let refs = chunkRefs(ctx.dbs, s, q, txn);
@@ -385,7 +384,7 @@ function blockSummary(b: HeadBlock, length: number): { minTs: bigint; maxTs: big
     const t = b.ts[i];
     if (t < min) min = t;
     if (t > max) max = t;
-    bytes += Buffer.byteLength(b.lines[i]);
+    bytes += b.lineLength(i);
   }
   return { minTs: min, maxTs: max, entries: length, bytes };
 }

@@ -91,6 +91,8 @@ export class Store implements LogStore {
   /** Line bytes of cut blocks not yet in LMDB, and the budget past which appends wait. */
   private queuedFlushBytes = 0;
   private readonly maxQueuedFlushBytes: number;
+  /** Appends held back by the budget: woken after every commit (and when the flush loop ends) to check again. */
+  private flushWaiters: (() => void)[] = [];
   private replaying = false;
   private nextSeq: bigint;
   private readonly encoder: ChunkEncoderPool;
@@ -287,7 +289,9 @@ export class Store implements LogStore {
     }
     if (accepted === 0) return { accepted, rejected };
     // Backpressure: when chunk encoding falls behind, appends wait instead of growing memory.
-    while (this.queuedFlushBytes > this.maxQueuedFlushBytes && this.flushing) await this.flushing;
+    while (this.queuedFlushBytes > this.maxQueuedFlushBytes && this.flushing) {
+      await new Promise<void>((resolve) => this.flushWaiters.push(resolve));
+    }
 
     let appended: { lsn: bigint; durable: Promise<void> };
     try {
@@ -408,6 +412,7 @@ export class Store implements LogStore {
   private kickFlush(): void {
     this.flushing ??= this.flushLoop().finally(() => {
       this.flushing = undefined;
+      this.wakeFlushWaiters();
     });
   }
 
@@ -436,6 +441,13 @@ export class Store implements LogStore {
         if (this.closed) throw err;
       }
     }
+  }
+
+  private wakeFlushWaiters(): void {
+    const waiters = this.flushWaiters;
+    if (waiters.length === 0) return;
+    this.flushWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   private startEncoding(jobs: FlushJob[]): EncodingBatch {
@@ -488,6 +500,7 @@ export class Store implements LogStore {
         encodeSeconds: enc.seconds,
       });
     }
+    if (this.queuedFlushBytes <= this.maxQueuedFlushBytes) this.wakeFlushWaiters();
     if (!this.closedWal) await this.wal.checkpoint(this.walKeepFrom());
   }
 
