@@ -24,7 +24,7 @@ export class SampleExtractor {
   private readonly sample: Sample = { labels: {}, value: 0, bytes: 0 };
 
   constructor(range: LogRange) {
-    this.pipeline = compileStages(range.pipeline, { dropEmptyLabels: true, ...(range.unwrap ? { unwrap: range.unwrap } : {}) });
+    this.pipeline = compileStages(range.pipeline, range.unwrap ? { unwrap: range.unwrap } : {});
     this.requiredLiterals = this.pipeline.requiredLiterals;
     this.labelsUnchanged = this.pipeline.labelsUnchanged;
   }

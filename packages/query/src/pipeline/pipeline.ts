@@ -42,8 +42,6 @@ export interface PipelineOptions {
   unwrap?: Unwrap;
   /** Parsers keep the first of duplicate keys (newest Loki) instead of the last (Loki 3.4, the default). */
   firstDuplicateWins?: boolean;
-  /** Leave out labels with an empty value (metric series: a Prometheus label set holds none). */
-  dropEmptyLabels?: boolean;
 }
 
 export interface Pipeline {
@@ -117,7 +115,6 @@ class CompiledPipeline implements Pipeline {
   private readonly unwrapLabel?: string;
   private readonly convert?: (s: string) => number;
   private readonly postFilters: LabelTest[] = [];
-  private readonly dropEmpty: boolean;
 
   constructor(stages: readonly Stage[], opts: PipelineOptions) {
     let i = 0;
@@ -135,7 +132,6 @@ class CompiledPipeline implements Pipeline {
       this.stages.push(compileStage(s));
     }
     this.st.firstDuplicateWins = opts.firstDuplicateWins ?? false;
-    this.dropEmpty = opts.dropEmptyLabels ?? false;
     this.labelsUnchanged = !opts.unwrap && stages.slice(i).every((s) => s.kind === 'LineFilter' || s.kind === 'LineFormat' || s.kind === 'Decolorize');
     if (opts.unwrap) {
       this.unwrapLabel = opts.unwrap.label;
@@ -186,8 +182,7 @@ class CompiledPipeline implements Pipeline {
   private intern(map: Map<string, string>, err: string, details: string): { labels: Labels; key: string } {
     if (err !== '') map.set(ERROR_LABEL, err);
     if (details !== '' && err !== '') map.set(ERROR_DETAILS_LABEL, details);
-    let names = [...map.keys()].sort();
-    if (this.dropEmpty) names = names.filter((n) => map.get(n) !== '');
+    const names = [...map.keys()].sort();
     let key = '{';
     for (let k = 0; k < names.length; k++) {
       if (k > 0) key += ', ';
