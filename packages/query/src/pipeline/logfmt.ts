@@ -75,14 +75,14 @@ export function decodeLogfmt(line: string, strict: boolean, emit: (key: string, 
         err(n, 'unterminated quoted value');
         break;
       }
-      const v = unquote(line.slice(vs, i));
+      // The pair counts even when text follows the closing quote (`k="a "b`): as in Loki's
+      // decoder, the error belongs to the next token.
+      emit(key, unquote(line.slice(vs, i)));
       i++;
       if (i < n && line.charCodeAt(i) > 32) {
         err(i, `unexpected '${line[i]}'`);
         skipToSpace();
-        continue;
       }
-      emit(key, v);
       continue;
     }
     const vs = i;
