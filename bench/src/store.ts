@@ -9,7 +9,8 @@
  * with and without.
  *
  *   node bench/dist/store.js [--entries 5000000] [--streams 100] [--batch 1000]
- *                            [--appenders 16] [--seed 42] [--encode-workers 1] [--dir <tmp>] [--keep]
+ *                            [--appenders 16] [--seed 42] [--encode-workers 1] [--zstd-level 1]
+ *                            [--chunk-kib 256] [--dir <tmp>] [--keep]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,8 @@ const { values: flags } = parseArgs({
     appenders: { type: 'string', default: '16' },
     seed: { type: 'string', default: '42' },
     'encode-workers': { type: 'string', default: '1' },
+    'zstd-level': { type: 'string', default: '1' },
+    'chunk-kib': { type: 'string', default: '256' },
     dir: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
@@ -33,7 +36,9 @@ const { values: flags } = parseArgs({
 const params = { entries: Number(flags.entries), streams: Number(flags.streams), batch: Number(flags.batch), seed: Number(flags.seed) };
 const APPENDERS = Number(flags.appenders);
 const ENCODE_WORKERS = Number(flags['encode-workers']);
-for (const [name, v] of Object.entries({ ...params, appenders: APPENDERS, 'encode-workers': ENCODE_WORKERS })) {
+const ZSTD_LEVEL = Number(flags['zstd-level']);
+const CHUNK_KIB = Number(flags['chunk-kib']);
+for (const [name, v] of Object.entries({ ...params, appenders: APPENDERS, 'encode-workers': ENCODE_WORKERS, 'zstd-level': ZSTD_LEVEL, 'chunk-kib': CHUNK_KIB })) {
   if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be a non-negative integer, got ${v}`);
 }
 if (params.streams < 1 || params.streams > 65535) throw new Error('--streams must be in 1..65535');
@@ -50,6 +55,8 @@ const store = await Store.open({
   limits: () => ({ ...DEFAULT_LIMITS, reject_old_samples: false, max_global_streams_per_user: 0 }),
   maintenanceIntervalMs: 0,
   encodeWorkers: ENCODE_WORKERS,
+  chunkCompressionLevel: ZSTD_LEVEL,
+  chunkTargetBytes: CHUNK_KIB * 1024,
 });
 
 const labels = Array.from({ length: params.streams }, (_, i) => ({ app: `app-${i % 10}`, instance: `i-${i}`, env: i % 4 === 0 ? 'dev' : 'prod' }));
@@ -116,7 +123,7 @@ const decoded = store.metrics().chunksDecoded - decodedBefore;
 
 const storeMs = ingestMs - readMs;
 const total = appended;
-console.log(`entries:            ${fmt(total)} in ${params.streams} streams, batches of ${params.batch}, ${APPENDERS} concurrent appenders, fsync, ${ENCODE_WORKERS} encode worker(s)`);
+console.log(`entries:            ${fmt(total)} in ${params.streams} streams, batches of ${params.batch}, ${APPENDERS} concurrent appenders, fsync, ${ENCODE_WORKERS} encode worker(s), zstd ${ZSTD_LEVEL}, chunks cut at ${CHUNK_KIB} KiB`);
 console.log(`ingest wall clock:  ${fmt(ingestMs / 1000, 2)} s → ${fmt(total / (ingestMs / 1000))} entries/s, ${fmt(rawBytes / 1048576 / (ingestMs / 1000), 1)} MB/s (includes reading batches into entry objects)`);
 console.log(`ingest store only:  ${fmt(total / (storeMs / 1000))} entries/s, ${fmt(rawBytes / 1048576 / (storeMs / 1000), 1)} MB/s (wall clock minus ${fmt(readMs / 1000, 2)} s of reading batches)`);
 const cpuSec = (cpu.user + cpu.system) / 1e6;

@@ -45,3 +45,19 @@ test('a chunk encoder thread that dies mid-flush loses nothing: the flush is ret
     cleanup();
   }
 });
+
+test('bad encoder options are refused before anything is opened', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    await assert.rejects(Store.open({ dir, chunkCompressionLevel: 0 }), /zstd level 0/);
+    await assert.rejects(Store.open({ dir, encodeWorkers: -1 }), /pool size -1/);
+    const store = await Store.open({ dir, encodeWorkers: 0, chunkCompressionLevel: 6 });
+    await store.append('t', [{ labels: { app: 'a' }, entries: [{ ts: BASE_NS, line: 'in-process encoding' }] }]);
+    await store.flush();
+    assert.deepEqual(lines(store.entries('t', { ...ALL, matchers: sel({ app: 'a' }), direction: 'forward' })), ['in-process encoding']);
+    assert.equal(store.metrics().chunks, 1);
+    await store.close();
+  } finally {
+    cleanup();
+  }
+});

@@ -84,6 +84,8 @@ export interface StoreOptions {
    * 0 encodes on the main thread.
    */
   encodeWorkers?: number;
+  /** zstd level of new chunks, 1–19 (default 1; higher levels compress more, encode slower). */
+  chunkCompressionLevel?: number;
   retention?: RetentionOptions;
   /** How often retention and compaction run (default 10 min); 0 disables the timer (run via `maintain()`). */
   maintenanceIntervalMs?: number;

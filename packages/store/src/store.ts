@@ -95,7 +95,6 @@ export class Store implements LogStore {
   private flushWaiters: (() => void)[] = [];
   private replaying = false;
   private nextSeq: bigint;
-  private readonly encoder: ChunkEncoderPool;
   readonly counters = { chunksWritten: 0, chunks: 0, chunkBytes: 0, chunkStoredBytes: 0, corruptChunks: 0, chunksDecoded: 0 };
 
   private constructor(
@@ -103,6 +102,7 @@ export class Store implements LogStore {
     readonly dbs: Dbs,
     private wal: Wal,
     nextSeq: bigint,
+    private readonly encoder: ChunkEncoderPool,
   ) {
     this.limitsFor = opts.limits ?? (() => DEFAULT_LIMITS);
     this.now = opts.now ?? Date.now;
@@ -111,10 +111,11 @@ export class Store implements LogStore {
     this.idlePeriod = opts.chunkIdlePeriodMs ?? 30 * MINUTE;
     this.nextSeq = nextSeq;
     this.maxQueuedFlushBytes = opts.maxQueuedFlushBytes ?? 64 * 1024 * 1024;
-    this.encoder = new ChunkEncoderPool(opts.encodeWorkers ?? 1);
   }
 
   static async open(opts: StoreOptions): Promise<Store> {
+    // First, so bad options fail before anything is opened (threads start on the first flush).
+    const encoder = new ChunkEncoderPool(opts.encodeWorkers ?? 1, opts.chunkCompressionLevel);
     mkdirSync(opts.dir, { recursive: true });
     const dbs = openDbs(join(opts.dir, 'index'), opts.mapSize ?? 64 * 1024 * 1024 * 1024);
     const nextSeq = BigInt((dbs.meta.get('nextChunkSeq') as string | undefined) ?? '1');
@@ -150,7 +151,7 @@ export class Store implements LogStore {
       await dbs.env.close();
       throw err;
     }
-    const store = new Store(opts, dbs, wal, nextSeq);
+    const store = new Store(opts, dbs, wal, nextSeq, encoder);
     for (const [name, t] of tenants) store.tenants.set(name, t);
     store.scanChunkIndex();
     store.replaying = true;

@@ -8,7 +8,7 @@
  * tries again), so a dead worker never loses data. Size 0 encodes on the calling thread.
  */
 import { Worker } from 'node:worker_threads';
-import { encodeColumns } from './encode.js';
+import { checkLevel, encodeColumns } from './encode.js';
 import { ownsBuffer, type EncodeReply, type EncodeRequest } from './encoder-messages.js';
 import type { ChunkColumns, EncodedChunk } from './types.js';
 
@@ -37,6 +37,7 @@ export class ChunkEncoderPool {
   /** `size` worker threads (started on first use); 0 encodes on the calling thread. `level`: zstd level. */
   constructor(readonly size: number, private readonly level?: number) {
     if (!Number.isInteger(size) || size < 0 || size > 64) throw new RangeError(`encoder pool size ${size} is not an integer in 0..64`);
+    if (level !== undefined) checkLevel(level);
     this.slots = new Array<Slot | undefined>(size).fill(undefined);
   }
 
