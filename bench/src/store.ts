@@ -105,7 +105,8 @@ clearInterval(progress);
 sampleRss();
 reader.close();
 process.stderr.write('\n');
-const rssAfterIngest = process.memoryUsage().rss;
+const memAfterIngest = process.memoryUsage();
+const rssAfterIngest = memAfterIngest.rss;
 const t1 = performance.now();
 await store.flush();
 const flushMs = performance.now() - t1;
@@ -137,7 +138,7 @@ console.log(`chunks:             ${fmt(m.chunks)}, stored ${fmt(m.chunkStoredByt
 const lmdbBytes = m.diskBytes - m.walBytes;
 console.log(`LMDB file:          ${fmt(lmdbBytes / 1048576, 1)} MiB → ${fmt(rawBytes / lmdbBytes, 1)}:1 (chunks + filters + index + free pages); WAL ${fmt(m.walBytes / 1048576, 1)} MiB awaiting segment rotation`);
 console.log(`needle query:       ${fmt(decoded)} of ${fmt(m.chunks)} chunks decoded (${fmt((100 * decoded) / m.chunks, 2)}%), ${found} lines found, ${fmt(needleMs, 0)} ms`);
-console.log(`RSS:                ${fmt(rssAfterIngest / 1048576)} MiB after ingest, peak ${fmt(peakRss / 1048576)} MiB during ingest (sampled every 250 ms)`);
+console.log(`RSS:                ${fmt(rssAfterIngest / 1048576)} MiB after ingest, peak ${fmt(peakRss / 1048576)} MiB during ingest (sampled every 250 ms); after ingest: JS heap ${fmt(memAfterIngest.heapUsed / 1048576)} MiB, array buffers ${fmt(memAfterIngest.arrayBuffers / 1048576)} MiB`);
 
 await store.close();
 if (!flags.keep && !flags.dir) rmSync(dir, { recursive: true, force: true });

@@ -15,6 +15,8 @@ import { metadataSection, type ChunkColumns } from './chunk/index.js';
 const EMPTY: Labels = Object.freeze({});
 const INITIAL_ENTRIES = 64;
 const INITIAL_BYTES = 8 * 1024;
+/** Default for the line-bytes capacity hint: the store's default chunk target plus a batch's worth. */
+const DEFAULT_CAPACITY_HINT = 320 * 1024;
 
 /** Buffer's UTF-8 writer without `write()`'s argument handling (see record.ts). */
 const utf8Write = (Buffer.prototype as unknown as { utf8Write(this: Buffer, s: string, offset: number): number }).utf8Write;
@@ -42,7 +44,11 @@ export class HeadBlock {
   /** Set once the block is cut: the sequence number its chunk gets in LMDB. */
   seq = -1n;
 
-  constructor(now: number) {
+  /**
+   * `capacityHint`: line bytes the block is expected to reach (chunk target + a little): growing
+   * stops there instead of doubling past it, so a full block does not carry ~2× its bytes.
+   */
+  constructor(now: number, private readonly capacityHint = DEFAULT_CAPACITY_HINT) {
     this.createdAt = now;
     this.lastAppendAt = now;
   }
@@ -108,6 +114,7 @@ export class HeadBlock {
 
   private growBytes(used: number, more: number): void {
     let size = this.lineBytes.length * 2;
+    if (size > this.capacityHint && used + more <= this.capacityHint) size = this.capacityHint;
     while (size < used + more) size *= 2;
     const next = Buffer.allocUnsafeSlow(size);
     this.lineBytes.copy(next, 0, 0, used);
