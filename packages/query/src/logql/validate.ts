@@ -3,6 +3,7 @@
  * needs a matcher that does not match the empty string.
  */
 import type { Expr, Matcher } from './ast.js';
+import { checkCompiles } from './compile-check.js';
 import { parseSyntax, semanticError } from './parser.js';
 
 const EMPTY_COMPATIBLE =
@@ -12,6 +13,7 @@ const EMPTY_COMPATIBLE =
 export function parseExpr(input: string): Expr {
   const expr = parseSyntax(input);
   validate(expr);
+  checkCompiles(expr);
   return expr;
 }
 

@@ -29,7 +29,7 @@ export class Pattern {
     }
     if (new Set(this.names).size !== this.names.length) throw new PatternSyntaxError('duplicate capture name: invalid expression');
     if (mode === 'parser' && this.names.length === 0) throw new PatternSyntaxError('at least one capture is required: invalid expression');
-    if (mode === 'filter' && this.names.length > 0) throw new PatternSyntaxError('named captures are not allowed in pattern line filters');
+    if (mode === 'filter' && this.names.length > 0) throw new PatternSyntaxError(`named captures are not allowed: found '<${this.names[0]}>'`);
   }
 
   /** The parser's matching: values for the named captures, in order (fewer when the line is short). */

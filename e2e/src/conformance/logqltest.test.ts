@@ -1,0 +1,36 @@
+/**
+ * Loki's own LogQL scripts (`../shared/conformance/logqltest/run.mjs`, 1,095 evaluations in
+ * Loki's test DSL, the newest Loki semantics) against a real `lode serve` configured as the
+ * runner's README asks: multi-tenant, no service_name/detected_level discovery, old samples
+ * accepted, and no query splitting (so range queries are not aligned to the step grid).
+ *
+ * The floor only rises. Known residuals: duplicate logfmt/json keys (6 cases: the scripts keep the
+ * first value, lode keeps the last as Loki 3.4.6 does, which the differential suite's goldens
+ * depend on) and approx_topk over a range query (accepted instead of refused).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { failureLines, runScript, SKIP_REASON, startLode, summary } from './harness.js';
+
+/** Passing evaluations measured when this floor was set; raise it as cases get fixed. */
+const PASS_FLOOR = 1088;
+const TOTAL = 1095;
+
+test("Loki's logqltest scripts", { skip: SKIP_REASON, timeout: 240_000 }, async () => {
+  const server = await startLode([
+    '--multi-tenant',
+    '--limits.reject_old_samples=false',
+    '--limits.discover_service_name=',
+    '--limits.discover_log_levels=false',
+    '--limits.split_queries_by_interval=0',
+  ]);
+  try {
+    const run = await runScript('logqltest/run.mjs', ['--url', server.url]);
+    assert.notEqual(run.code, 2, `run.mjs could not use the server:\n${run.stdout}\n${run.stderr}`);
+    const { passed, failed } = summary(run.stdout);
+    assert.equal(passed + failed, TOTAL, 'the runner evaluated every case');
+    assert.ok(passed >= PASS_FLOOR, `${passed}/${TOTAL} passed, below the floor ${PASS_FLOOR}:\n${failureLines(run.stdout, 'FAIL')}`);
+  } finally {
+    await server.stop();
+  }
+});
