@@ -50,6 +50,8 @@ export interface ServeConfig {
   wal_batch_interval: number;
   chunk_target_size: number;
   chunk_max_age: number;
+  chunk_compression_level: number;
+  encode_workers: number;
   retention_max_disk_bytes: number;
   retention_stream: RetentionStreamRule[];
   max_inflight_bytes: number;
@@ -290,7 +292,21 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv 
     syslog_labels: stringMap(yaml.syslog_labels, 'syslog_labels'),
     retention_stream: parseRetentionStreams(yaml.retention_stream),
   } as ServeConfig;
+  checkRanges(config);
   return { config, help: flags.help };
+}
+
+function checkInteger(value: number, key: string, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${key} must be a whole number from ${min} to ${max}, got ${value}`);
+  }
+}
+
+/** Ranges the option table's types cannot express. */
+function checkRanges(config: ServeConfig): void {
+  checkInteger(config.chunk_compression_level, 'chunk_compression_level', 1, 19);
+  checkInteger(config.encode_workers, 'encode_workers', 0, 64);
+  if (config.chunk_target_size < 1024) throw new ConfigError(`chunk_target_size must be at least 1KiB, got ${config.chunk_target_size}`);
 }
 
 /** The limits of one tenant: global limits with its overrides on top. */

@@ -32,6 +32,8 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'wal_batch_interval', kind: 'duration', default: '100ms', help: 'longest time between WAL syncs in batch durability' },
   { key: 'chunk_target_size', kind: 'bytes', default: '256KiB', help: 'raw size at which a stream\'s head block is cut into a chunk' },
   { key: 'chunk_max_age', kind: 'duration', default: '1h', help: 'a head block older than this is cut even if small' },
+  { key: 'chunk_compression_level', kind: 'number', default: 1, help: 'zstd level of chunks (1 is fastest; 6 compresses ~12% better at half the speed)' },
+  { key: 'encode_workers', kind: 'number', default: 1, help: 'worker threads that compress chunks and build their content filters (0: on the main thread)' },
   { key: 'retention_max_disk_bytes', kind: 'bytes', default: '0', help: 'delete the oldest chunks past this store size (0: no size cap)' },
   { key: 'max_inflight_bytes', kind: 'bytes', default: '256MiB', help: 'ingest bodies being processed at once before answering 429/503 (backpressure)' },
   { key: 'ruler_rules_dir', kind: 'string', default: '', help: 'operator rule files, <dir>/<tenant>/<namespace>.yaml, loaded at start (API-managed rules live under <data>/rules)' },

@@ -32,6 +32,8 @@ function storeOptions(config: ServeConfig, hooks: StoreOptions['hooks']): StoreO
     limits: limitsResolver(config),
     chunkTargetBytes: config.chunk_target_size,
     maxChunkAgeMs: config.chunk_max_age,
+    chunkCompressionLevel: config.chunk_compression_level,
+    encodeWorkers: config.encode_workers,
     retention: {
       periodMs: config.limits.retention_period,
       tenants: Object.fromEntries(
