@@ -12,6 +12,7 @@
 import { closeSync, existsSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SeededRandom } from '@lode/cli';
 import type { Entry } from '@lode/store';
 
 export interface CorpusParams {
@@ -28,18 +29,6 @@ export function corpusPath(p: CorpusParams): string {
   return join(tmpdir(), `lode-bench-corpus-v${FORMAT}-${p.seed}-${p.entries}-${p.streams}-${p.batch}.bin`);
 }
 
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const LEVELS = ['info', 'info', 'info', 'info', 'debug', 'debug', 'warn', 'error'];
 const METHODS = ['GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE'];
 const PATHS = ['/api/v1/users', '/api/v1/orders', '/api/v1/products', '/healthz', '/api/v2/search', '/login', '/api/v1/cart/items'];
@@ -49,31 +38,29 @@ const STATUSES = [200, 200, 200, 201, 204, 404, 500];
 
 /** The line generator: same shapes and distributions as the first version of this benchmark, so ratios compare. */
 function lineGenerator(seed: number): (streamIdx: number, n: number) => string {
-  const rand = rng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
-  const int = (n: number) => Math.floor(rand() * n);
+  const r = new SeededRandom(seed);
   const hex = (len: number) => {
     let s = '';
-    for (let i = 0; i < len; i++) s += '0123456789abcdef'[int(16)];
+    for (let i = 0; i < len; i++) s += '0123456789abcdef'[r.int(16)];
     return s;
   };
   // A request logs several lines with the same trace id, as real services do.
   let traceId = hex(16);
   let requestId = hex(12);
   return (streamIdx, n) => {
-    if (rand() < 0.25) {
+    if (r.next() < 0.25) {
       traceId = hex(16);
       requestId = hex(12);
     }
     const kind = streamIdx % 3;
-    const level = pick(LEVELS);
+    const level = r.pick(LEVELS);
     if (kind === 0) {
-      return `level=${level} msg="${pick(MSGS)}" method=${pick(METHODS)} path=${pick(PATHS)}/${int(5000)} status=${pick(STATUSES)} duration_ms=${int(900)} trace_id=${traceId} user_id=${int(2000)}`;
+      return `level=${level} msg="${r.pick(MSGS)}" method=${r.pick(METHODS)} path=${r.pick(PATHS)}/${r.int(5000)} status=${r.pick(STATUSES)} duration_ms=${r.int(900)} trace_id=${traceId} user_id=${r.int(2000)}`;
     }
     if (kind === 1) {
-      return `{"level":"${level}","msg":"${pick(MSGS)}","service":"svc-${streamIdx}","request_id":"${requestId}","latency_ms":${int(2000)},"path":"${pick(PATHS)}","attempt":${int(4)},"seq":${n}}`;
+      return `{"level":"${level}","msg":"${r.pick(MSGS)}","service":"svc-${streamIdx}","request_id":"${requestId}","latency_ms":${r.int(2000)},"path":"${r.pick(PATHS)}","attempt":${r.int(4)},"seq":${n}}`;
     }
-    return `${level.toUpperCase()} [worker-${int(16)}] Processing job ${int(1_000_000)} for queue ${pick(QUEUES)}: ${pick(MSGS)} after ${int(5000)}ms`;
+    return `${level.toUpperCase()} [worker-${r.int(16)}] Processing job ${r.int(1_000_000)} for queue ${r.pick(QUEUES)}: ${r.pick(MSGS)} after ${r.int(5000)}ms`;
   };
 }
 
@@ -82,7 +69,7 @@ export function ensureCorpus(p: CorpusParams, path: string): { rawBytes: number;
   if (existsSync(path)) return { rawBytes: scanRawBytes(path), generatedMs: 0 };
   const t0 = performance.now();
   // Stream choice uses its own generator so it never shifts the lines' random sequence.
-  const choose = rng(p.seed ^ 0x9e3779b9);
+  const choose = new SeededRandom(p.seed ^ 0x9e3779b9);
   const line = lineGenerator(p.seed);
   // Two needle lines in the whole dataset: far under 0.1% of chunks.
   const needleAt = new Set([Math.floor(p.entries * 0.31), Math.floor(p.entries * 0.77)]);
@@ -93,7 +80,7 @@ export function ensureCorpus(p: CorpusParams, path: string): { rawBytes: number;
   try {
     for (let produced = 0; produced < p.entries; ) {
       const n = Math.min(p.batch, p.entries - produced);
-      const first = Math.floor(choose() * p.streams);
+      const first = choose.int(p.streams);
       const perStream = new Map<number, { index: number; text: string }[]>();
       for (let i = 0; i < n; i++) {
         // One append call spreads its entries over ten neighbouring streams, as a shipper's batch would.

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import snappy from 'snappy';
+import { SeededRandom } from '@lode/cli';
 import { LokiPushRequestType, OtlpExportLogsServiceRequestType } from '@lode/otlp-receiver';
 
 const LODE = fileURLToPath(new URL('../../packages/lode/bin/lode.js', import.meta.url));
@@ -51,28 +52,15 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-/** mulberry32: a small seeded PRNG, so every run sends the same lines. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const STREAMS = Array.from({ length: 10 }, (_, i) => ({ app: `app-${i % 5}`, pod: `pod-${i}`, env: 'bench' }));
 const LEVELS = ['info', 'info', 'info', 'warn', 'error', 'debug'];
 const PATHS = ['/api/v1/orders', '/api/v1/users', '/healthz', '/api/v1/cart/items', '/static/app.js'];
 
 /** A pool of ~126-byte logfmt lines, cycled by the generator. */
 function linePool(n: number): string[] {
-  const rnd = prng(42);
-  const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
+  const r = new SeededRandom(42);
   return Array.from({ length: n }, () => {
-    const line = `level=${pick(LEVELS)} method=GET path=${pick(PATHS)} status=${pick([200, 200, 201, 404, 500])} duration_ms=${Math.floor(rnd() * 900)} trace=${Math.floor(rnd() * 2 ** 48).toString(16)} user=u${Math.floor(rnd() * 10_000)}`;
+    const line = `level=${r.pick(LEVELS)} method=GET path=${r.pick(PATHS)} status=${r.pick([200, 200, 201, 404, 500])} duration_ms=${r.int(900)} trace=${r.int(2 ** 48).toString(16)} user=u${r.int(10_000)}`;
     return line.padEnd(126, ' x').slice(0, 126);
   });
 }

@@ -4,18 +4,7 @@
  * different machines or versions push identical data.
  */
 import type { Labels } from '../loki-types.js';
-
-/** mulberry32: tiny, fast, good enough to vary test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { SeededRandom } from './seeded-random.js';
 
 const APPS = ['api', 'web', 'worker', 'auth', 'billing', 'search', 'cart', 'mailer'];
 const ENVS = ['prod', 'staging', 'dev'];
@@ -33,26 +22,23 @@ export function benchStreams(count: number): Labels[] {
 }
 
 export class LineGenerator {
-  private readonly next: () => number;
+  private readonly random: SeededRandom;
 
   constructor(seed: number) {
-    this.next = rng(seed);
-  }
-
-  private pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
+    this.random = new SeededRandom(seed);
   }
 
   line(): string {
-    const level = this.pick(LEVELS);
-    const status = level === 'error' ? this.pick([500, 502, 503]) : this.pick([200, 200, 200, 201, 204, 301, 404]);
-    const ms = Math.round(this.next() ** 3 * 2000);
-    const user = `u${Math.floor(this.next() * 5000)}`;
-    const trace = Math.floor(this.next() * 2 ** 48).toString(16).padStart(12, '0');
-    const msg = this.pick(MESSAGES);
-    if (this.next() < 0.3) {
-      return JSON.stringify({ level, msg, method: this.pick(METHODS), path: this.pick(PATHS), status, duration_ms: ms, user, trace_id: trace });
+    const r = this.random;
+    const level = r.pick(LEVELS);
+    const status = level === 'error' ? r.pick([500, 502, 503]) : r.pick([200, 200, 200, 201, 204, 301, 404]);
+    const ms = Math.round(r.next() ** 3 * 2000);
+    const user = `u${r.int(5000)}`;
+    const trace = r.int(2 ** 48).toString(16).padStart(12, '0');
+    const msg = r.pick(MESSAGES);
+    if (r.next() < 0.3) {
+      return JSON.stringify({ level, msg, method: r.pick(METHODS), path: r.pick(PATHS), status, duration_ms: ms, user, trace_id: trace });
     }
-    return `level=${level} msg="${msg}" method=${this.pick(METHODS)} path=${this.pick(PATHS)} status=${status} duration=${ms}ms user=${user} trace_id=${trace}`;
+    return `level=${level} msg="${msg}" method=${r.pick(METHODS)} path=${r.pick(PATHS)} status=${status} duration=${ms}ms user=${user} trace_id=${trace}`;
   }
 }
