@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -210,7 +210,10 @@ test('screenshot of both editors with completions open', { skip }, async () => {
   await field.fill('');
   await field.pressSequentially('sum by (level) (count_over_time({app="api", level="');
   await tab.getByRole('option', { name: 'error' }).waitFor();
-  const file = join(process.env.LODE_SCREENSHOT_DIR ?? tmp, 'grafana-datasource-editors.png');
+  // e2e/screenshots/ is where the project keeps what browser tests saw (ignored by git).
+  const dir = process.env.LODE_SCREENSHOT_DIR ?? join(repo, 'e2e/screenshots');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'grafana-datasource-editors.png');
   await tab.screenshot({ path: file, fullPage: true });
   const png = readFileSync(file);
   assert.equal(png.subarray(1, 4).toString(), 'PNG');
