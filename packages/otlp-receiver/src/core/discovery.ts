@@ -25,14 +25,27 @@ export function withServiceName(labels: Labels, candidates: readonly string[]): 
 /** Loki's default level-carrying field names. */
 const LEVEL_FIELDS = ['level', 'LEVEL', 'Level', 'severity', 'SEVERITY', 'Severity', 'lvl', 'LVL', 'Lvl'];
 
-/** A level from a label or metadata field, taken as-is (Loki does not normalise these). */
+const LEVEL_FIELD_RANK = new Map(LEVEL_FIELDS.map((name, rank) => [name, rank]));
+
+/**
+ * A level from a label or metadata field, taken as-is (Loki does not normalise these); the first
+ * of `LEVEL_FIELDS` wins. Walks the object's own keys (few, and they skip fast on their first
+ * letter) rather than probing nine absent names, which is costly on objects of many shapes.
+ */
 export function levelFromFields(fields: Labels | undefined): string | undefined {
   if (!fields) return undefined;
-  for (const name of LEVEL_FIELDS) {
-    const v = fields[name];
-    if (v !== undefined) return v;
+  let found: string | undefined;
+  let rank = LEVEL_FIELDS.length;
+  for (const name in fields) {
+    const c = name.charCodeAt(0) | 0x20;
+    if (c !== 0x6c && c !== 0x73) continue; // l / L, s / S
+    const r = LEVEL_FIELD_RANK.get(name);
+    if (r !== undefined && r < rank && fields[name] !== undefined) {
+      found = fields[name];
+      rank = r;
+    }
   }
-  return undefined;
+  return found;
 }
 
 /** OTLP SeverityNumber ranges (logs data model): 1-4 trace, 5-8 debug, 9-12 info, 13-16 warn, 17-20 error, 21-24 fatal. */

@@ -3,7 +3,7 @@ import { DecodeError, type DecodedPush } from '../core/decoded.js';
 import type { IngestRejection } from '../core/ingester.js';
 import { formatLabels } from '../core/labels.js';
 import { invalidLabelName } from '../core/label-names.js';
-import { PushRequestType, type PbPushRequest, type PbTimestamp } from './schema.js';
+import { PbReader, WIRE_LEN, WIRE_VARINT } from '../core/pb-reader.js';
 import { parseLabelSelector } from './selector.js';
 
 const NS_PER_SECOND = 1_000_000_000n;
@@ -78,43 +78,93 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Decodes an uncompressed `logproto.PushRequest`. */
+/**
+ * Decodes an uncompressed `logproto.PushRequest` straight from the wire (see `PbReader`): one
+ * `Entry` per line and nothing else per entry. Unknown fields are skipped as protobuf requires.
+ */
 export function decodeLokiProto(body: Buffer): DecodedPush {
-  let msg: PbPushRequest;
-  try {
-    msg = PushRequestType.decode(body) as unknown as PbPushRequest;
-  } catch (e) {
-    throw new DecodeError(`invalid protobuf push body: ${(e as Error).message}`);
-  }
+  const r = new PbReader(body);
   const streams: StreamPush[] = [];
   const rejected: IngestRejection[] = [];
-  for (const s of msg.streams ?? []) {
-    const pbEntries = s.entries ?? [];
-    const selector = s.labels ?? '';
-    const parsed = parseLabelSelector(selector);
-    if (!parsed.ok) {
-      rejected.push(invalidLabels(selector, parsed.error, pbEntries.length));
-      continue;
+  try {
+    while (r.more()) {
+      const tag = r.uint32();
+      if (tag === ((1 << 3) | WIRE_LEN)) {
+        const end = r.delimited();
+        readStream(r, end, streams, rejected);
+        r.pos = end;
+      } else skipField(r, tag);
     }
-    const entries: Entry[] = new Array(pbEntries.length);
-    for (let i = 0; i < pbEntries.length; i++) {
-      const e = pbEntries[i]!;
-      const entry: Entry = { ts: timestampNanos(e.timestamp), line: e.line ?? '' };
-      const sm = e.structuredMetadata;
-      if (sm && sm.length > 0) {
-        const m: Record<string, string> = {};
-        for (const p of sm) m[p.name ?? ''] = p.value ?? '';
-        entry.metadata = m;
-      }
-      entries[i] = entry;
-    }
-    if (checkLabels(parsed.labels, entries.length, rejected)) streams.push({ labels: parsed.labels, entries });
+  } catch (e) {
+    if (e instanceof DecodeError) throw new DecodeError(`invalid protobuf push body: ${e.message}`);
+    throw e;
   }
   return { streams, rejected };
 }
 
-function timestampNanos(t: PbTimestamp | undefined): bigint {
-  if (!t) return 0n;
-  const seconds = t.seconds === undefined ? 0n : BigInt(typeof t.seconds === 'number' ? t.seconds : t.seconds.toString());
-  return seconds * NS_PER_SECOND + BigInt(t.nanos ?? 0);
+function skipField(r: PbReader, tag: number): void {
+  if (tag >>> 3 === 0) r.fail('invalid field number 0');
+  r.skip(tag & 7);
+}
+
+/** `StreamAdapter{string labels=1; repeated EntryAdapter entries=2; uint64 hash=3}`, fields in any order. */
+function readStream(r: PbReader, end: number, streams: StreamPush[], rejected: IngestRejection[]): void {
+  const outer = r.end;
+  r.end = end;
+  let selector = '';
+  const entries: Entry[] = [];
+  while (r.more()) {
+    const tag = r.uint32();
+    if (tag === ((1 << 3) | WIRE_LEN)) selector = r.string();
+    else if (tag === ((2 << 3) | WIRE_LEN)) {
+      const entryEnd = r.delimited();
+      entries.push(readEntry(r, entryEnd));
+      r.pos = entryEnd;
+    } else skipField(r, tag);
+  }
+  r.end = outer;
+  const parsed = parseLabelSelector(selector);
+  if (!parsed.ok) rejected.push(invalidLabels(selector, parsed.error, entries.length));
+  else if (checkLabels(parsed.labels, entries.length, rejected)) streams.push({ labels: parsed.labels, entries });
+}
+
+/** `EntryAdapter{Timestamp timestamp=1; string line=2; repeated LabelPairAdapter structuredMetadata=3}`. */
+function readEntry(r: PbReader, end: number): Entry {
+  const outer = r.end;
+  r.end = end;
+  // A repeated Timestamp field merges (later scalars win), which reading into one pair does.
+  let seconds = 0n;
+  let nanos = 0;
+  let line = '';
+  let metadata: Record<string, string> | undefined;
+  while (r.more()) {
+    const tag = r.uint32();
+    if (tag === ((2 << 3) | WIRE_LEN)) line = r.string();
+    else if (tag === ((1 << 3) | WIRE_LEN)) {
+      r.end = r.delimited();
+      while (r.more()) {
+        const t = r.uint32();
+        if (t === ((1 << 3) | WIRE_VARINT)) seconds = r.int64();
+        else if (t === ((2 << 3) | WIRE_VARINT)) nanos = r.int32();
+        else skipField(r, t);
+      }
+      r.end = end;
+    } else if (tag === ((3 << 3) | WIRE_LEN)) {
+      r.end = r.delimited();
+      let name = '';
+      let value = '';
+      while (r.more()) {
+        const t = r.uint32();
+        if (t === ((1 << 3) | WIRE_LEN)) name = r.string();
+        else if (t === ((2 << 3) | WIRE_LEN)) value = r.string();
+        else skipField(r, t);
+      }
+      r.end = end;
+      (metadata ??= {})[name] = value;
+    } else skipField(r, tag);
+  }
+  r.end = outer;
+  const entry: Entry = { ts: seconds * NS_PER_SECOND + BigInt(nanos), line };
+  if (metadata) entry.metadata = metadata;
+  return entry;
 }

@@ -32,21 +32,6 @@ message PushRequest {
 `;
 
 const root = protobuf.parse(PUSH_PROTO, { keepCase: true }).root;
+/** For clients and tests that encode pushes; the server decodes with its own reader (`decodeLokiProto`). */
 export const PushRequestType = root.lookupType('logproto.PushRequest');
 
-export interface PbTimestamp {
-  seconds?: number | { toString(): string };
-  nanos?: number;
-}
-export interface PbEntry {
-  timestamp?: PbTimestamp;
-  line?: string;
-  structuredMetadata?: { name?: string; value?: string }[];
-}
-export interface PbStream {
-  labels?: string;
-  entries?: PbEntry[];
-}
-export interface PbPushRequest {
-  streams?: PbStream[];
-}

@@ -1,12 +1,15 @@
 import { DecodeError } from '../core/decoded.js';
+import { readExportRequest } from './proto-reader.js';
 import { ExportLogsServiceRequest, type ExportRequest } from './schema.js';
 
 /** Decodes a binary `ExportLogsServiceRequest`. */
 export function decodeOtlpProto(body: Uint8Array): ExportRequest {
+  const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   try {
-    return ExportLogsServiceRequest.decode(body) as unknown as ExportRequest;
+    return readExportRequest(buf);
   } catch (e) {
-    throw new DecodeError(`invalid OTLP protobuf body: ${(e as Error).message}`);
+    if (e instanceof DecodeError) throw new DecodeError(`invalid OTLP protobuf body: ${e.message}`);
+    throw e;
   }
 }
 

@@ -11,6 +11,7 @@ export interface MappedLogs {
 
 function int64ToBigInt(v: Int64 | undefined): bigint {
   if (v === undefined) return 0n;
+  if (typeof v === 'bigint') return v;
   if (typeof v === 'number') return BigInt(Math.trunc(v));
   const unsigned = (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
   return !v.unsigned && v.high < 0 ? unsigned - (1n << 64n) : unsigned;

@@ -72,12 +72,13 @@ message Status {
 `;
 
 const root = protobuf.parse(OTLP_LOGS_PROTO).root;
+/** Decodes OTLP/JSON and encodes requests for clients; binary requests are read by `readExportRequest`. */
 export const ExportLogsServiceRequest = root.lookupType('otlp.ExportLogsServiceRequest');
 export const ExportLogsServiceResponse = root.lookupType('otlp.ExportLogsServiceResponse');
 export const RpcStatus = root.lookupType('otlp.Status');
 
-/** A 64-bit integer as protobufjs hands it out: a `Long` (when the long package is present) or a number. */
-export type Int64 = number | { low: number; high: number; unsigned?: boolean };
+/** A 64-bit integer: a BigInt from the wire reader, or as protobufjs hands it out (OTLP/JSON): a `Long` or a number. */
+export type Int64 = bigint | number | { low: number; high: number; unsigned?: boolean };
 
 export interface AnyValue {
   /** Name of the set oneof member (protobufjs virtual oneof property). */
