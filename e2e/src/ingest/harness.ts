@@ -1,11 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const LODE = fileURLToPath(new URL('../../../packages/lode/bin/lode.js', import.meta.url));
+import { startServer } from '../support/server.js';
 
 export interface Lode {
   http: string;
@@ -24,67 +17,18 @@ export interface StartOptions {
   dataDir?: string;
 }
 
-/** A free TCP port that is also free for UDP (syslog binds both). Port 0 disables a lode listener, so tests pick ports. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-/** Starts the real `lode serve` in a temp dir and waits for its `listening` lines. */
+/** Starts the real `lode serve` in a temp dir (support/server.ts), with its listeners as URLs. */
 export async function startLode(extraArgs: string[] = [], opts: StartOptions = {}): Promise<Lode> {
-  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lode-'));
-  const [http, otlpHttp, otlpGrpc, syslog] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const child: ChildProcess = spawn(process.execPath, [
-    LODE, 'serve', '--data', path.join(dataDir, 'data'),
-    '--http-listen', `127.0.0.1:${http}`, '--otlp-http-listen', `127.0.0.1:${otlpHttp}`,
-    '--otlp-grpc-listen', `127.0.0.1:${otlpGrpc}`, '--syslog-listen', `127.0.0.1:${syslog}`,
-    ...extraArgs,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const listening = new Set<string>();
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`lode serve did not start:\n${output}`)), 15_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      for (const line of output.split('\n')) {
-        try {
-          const rec = JSON.parse(line) as { msg?: string; listener?: string };
-          if (rec.msg === 'listening' && rec.listener) listening.add(rec.listener);
-        } catch {
-          // partial line
-        }
-      }
-      if (['http', 'otlp_http', 'otlp_grpc', 'syslog'].every((l) => listening.has(l))) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    child.once('exit', (code) => reject(new Error(`lode serve exited with ${code}:\n${output}`)));
-  });
+  const server = await startServer({ args: extraArgs, root: opts.dataDir });
+  const url = (port: number) => `http://127.0.0.1:${port}`;
   return {
-    http: `http://127.0.0.1:${http}`,
-    otlpHttp: `http://127.0.0.1:${otlpHttp}`,
-    otlpGrpc: `http://127.0.0.1:${otlpGrpc}`,
-    syslogPort: syslog,
-    dataDir,
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-    async kill() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
-      await exited;
-    },
+    http: server.addr,
+    otlpHttp: url(server.ports.otlpHttp),
+    otlpGrpc: url(server.ports.otlpGrpc),
+    syslogPort: server.ports.syslog,
+    dataDir: server.root,
+    stop: () => server.close(),
+    kill: () => server.kill(),
   };
 }
 

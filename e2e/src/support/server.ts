@@ -1,7 +1,8 @@
 /**
- * Starts and stops a real `lode serve` for e2e tests: free ports picked up front (port 0 would
- * disable a listener), a temp data dir, readiness taken from the `listening` log lines, and a
- * restart on the same data dir and ports (for reconnect and durability tests).
+ * Starts and stops a real `lode serve` for every e2e test: free ports picked up front (port 0
+ * disables a listener), a temp data dir, readiness taken from the `listening` log lines, a
+ * restart on the same data dir and ports, and a crash (SIGKILL) that keeps the data dir for a
+ * new server to recover from (reconnect and durability tests).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,7 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const LODE_BIN = fileURLToPath(new URL('../../../packages/lode/bin/lode.js', import.meta.url));
-const LISTENERS = ['http', 'otlp_http', 'otlp_grpc', 'syslog'] as const;
+/** The `listener` name in lode's `listening` log line for each port. */
+const LISTENERS: Record<keyof Ports, string> = { http: 'http', otlpHttp: 'otlp_http', otlpGrpc: 'otlp_grpc', syslog: 'syslog' };
 
 export interface Ports {
   http: number;
@@ -24,6 +26,8 @@ export interface LodeServer {
   /** Base URL of the Loki API, e.g. http://127.0.0.1:41234. */
   addr: string;
   ports: Ports;
+  /** The temp dir the server owns; close() removes it. */
+  root: string;
   dataDir: string;
   /** Everything the server printed so far (for failure messages). */
   output(): string;
@@ -33,6 +37,17 @@ export interface LodeServer {
   restart(): Promise<void>;
   /** stop() and delete the data dir. */
   close(): Promise<void>;
+  /** SIGKILL (a crash) and wait for exit; the data dir is kept. */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Extra `lode serve` flags. */
+  args?: string[];
+  /** Ports to use instead of free ones; 0 switches that listener off. */
+  ports?: Partial<Ports>;
+  /** The root of an earlier, killed server to start on (its data is recovered) instead of a new temp dir. */
+  root?: string;
 }
 
 /** A free TCP port (also used for syslog UDP, which is free in practice when TCP is). */
@@ -58,6 +73,7 @@ async function spawnServer(dataDir: string, ports: Ports, extraArgs: string[], l
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  const expected = (Object.keys(LISTENERS) as (keyof Ports)[]).filter((k) => ports[k] !== 0).map((k) => LISTENERS[k]);
   const listening = new Set<string>();
   let pending = '';
   await new Promise<void>((resolve, reject) => {
@@ -81,7 +97,7 @@ async function spawnServer(dataDir: string, ports: Ports, extraArgs: string[], l
           // not a JSON log line; kept in the log for diagnostics
         }
       }
-      if (LISTENERS.every((l) => listening.has(l))) {
+      if (expected.every((l) => listening.has(l))) {
         clearTimeout(timer);
         child.off('exit', onExit);
         resolve();
@@ -93,26 +109,41 @@ async function spawnServer(dataDir: string, ports: Ports, extraArgs: string[], l
   return child;
 }
 
-export async function startServer(opts: { args?: string[] } = {}): Promise<LodeServer> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lode-'));
+export async function startServer(opts: StartOptions = {}): Promise<LodeServer> {
+  const root = opts.root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lode-'));
   const dataDir = path.join(root, 'data');
-  const ports: Ports = { http: await freePort(), otlpHttp: await freePort(), otlpGrpc: await freePort(), syslog: await freePort() };
+  const given = opts.ports ?? {};
+  const ports: Ports = {
+    http: given.http ?? (await freePort()),
+    otlpHttp: given.otlpHttp ?? (await freePort()),
+    otlpGrpc: given.otlpGrpc ?? (await freePort()),
+    syslog: given.syslog ?? (await freePort()),
+  };
   const log = { text: '' };
   const args = opts.args ?? [];
-  let child: ChildProcess | undefined = await spawnServer(dataDir, ports, args, log);
-  const stop = async () => {
-    if (!child || child.exitCode !== null) return;
+  let child: ChildProcess | undefined;
+  try {
+    child = await spawnServer(dataDir, ports, args, log);
+  } catch (err) {
+    if (!opts.root) fs.rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
+  const end = async (signal: NodeJS.Signals) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child!.once('exit', r));
-    child.kill('SIGTERM');
+    child.kill(signal);
     await exited;
     child = undefined;
   };
+  const stop = () => end('SIGTERM');
   return {
     addr: `http://127.0.0.1:${ports.http}`,
     ports,
+    root,
     dataDir,
     output: () => log.text,
     stop,
+    kill: () => end('SIGKILL'),
     async restart() {
       await stop();
       child = await spawnServer(dataDir, ports, args, log);
