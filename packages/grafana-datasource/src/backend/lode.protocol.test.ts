@@ -4,7 +4,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,57 +11,26 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { tableFromIPC } from 'apache-arrow';
 import { services } from './grpcDefs.js';
+import { lodeBuilt, startLode, type TestLode } from './test-support/lodeServer.js';
 
 const repo = fileURLToPath(new URL('../../../../../', import.meta.url));
 const pkgDir = join(repo, 'packages/grafana-datasource');
-const lodeBin = join(repo, 'packages/lode/bin/lode.js');
-const lodeBuilt = existsSync(lodeBin) && existsSync(join(repo, 'packages/lode/dist/main.js'));
 const sea = join(pkgDir, 'dist', `gpx_lode_linux_${process.arch === 'x64' ? 'amd64' : process.arch}`);
 const bundle = join(pkgDir, 'dist/node/backend.cjs');
 
 let dataDir: string;
-let lode: ChildProcess | undefined;
+let lode: TestLode | undefined;
 let backend: ChildProcess | undefined;
 let lodeUrl = '';
 let address = '';
-
-/** lode treats port 0 as "disabled", so ask the OS for a free port first. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(url: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${url}/ready`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`lode at ${url} did not become ready`);
-}
 
 const nowNs = BigInt(Date.now()) * 1_000_000n;
 
 before(async () => {
   if (!lodeBuilt) return;
   dataDir = mkdtempSync(join(tmpdir(), 'lode-'));
-  const port = await freePort();
-  lodeUrl = `http://127.0.0.1:${port}`;
-  lode = spawn(
-    process.execPath,
-    [lodeBin, 'serve', '--data', dataDir, '--http-listen', `127.0.0.1:${port}`, '--otlp-http-listen', '127.0.0.1:0', '--otlp-grpc-listen', '127.0.0.1:0', '--syslog-listen', '127.0.0.1:0', '--limits.discover_service_name=', '--limits.discover_log_levels=false'],
-    { stdio: 'ignore' },
-  );
-  await waitReady(lodeUrl);
+  lode = await startLode(dataDir);
+  lodeUrl = lode.url;
   const push = await fetch(`${lodeUrl}/loki/api/v1/push`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -85,7 +53,7 @@ before(async () => {
 
 after(() => {
   backend?.kill('SIGTERM');
-  lode?.kill('SIGTERM');
+  lode?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 

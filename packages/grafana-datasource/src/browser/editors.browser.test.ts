@@ -5,25 +5,23 @@
 // Skips, saying why, when Chromium, the harness bundle or the lode command is missing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { lodeBuilt, startLode, type TestLode } from '../backend/test-support/lodeServer.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const repo = fileURLToPath(new URL('../../../../../', import.meta.url));
 const harnessJs = join(repo, 'packages/grafana-datasource/dist/node/browser/harness.js');
-const lodeBin = join(repo, 'packages/lode/bin/lode.js');
 
 const skip = !existsSync(CHROMIUM)
   ? `${CHROMIUM} is absent (apt-get install -y chromium)`
   : !existsSync(harnessJs)
     ? 'the harness bundle is not built (npm run build -w packages/grafana-datasource)'
-    : !existsSync(join(repo, 'packages/lode/dist/main.js'))
+    : !lodeBuilt
       ? 'lode is not built (tsc -b packages/lode)'
       : false;
 
@@ -32,35 +30,12 @@ const HTML = `<!doctype html><html><head><meta charset="utf-8"><title>lode edito
 <body><div id="root"></div><script src="/harness.js"></script></body></html>`;
 
 let tmp = '';
-let lode: ChildProcess | undefined;
+let lode: TestLode | undefined;
 let lodeUrl = '';
 let page: Server | undefined;
 let pageUrl = '';
 let browser: BrowserContext | undefined;
 let tab: Page;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(url: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${url}/ready`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`lode at ${url} did not become ready`);
-}
 
 /** The page's server: the harness, and Grafana's datasource resource URL proxied to lode (what CallResource does). */
 function servePage(): Promise<Server> {
@@ -84,14 +59,8 @@ function servePage(): Promise<Server> {
 before(async () => {
   if (skip) return;
   tmp = mkdtempSync(join(tmpdir(), 'lode-'));
-  const port = await freePort();
-  lodeUrl = `http://127.0.0.1:${port}`;
-  lode = spawn(
-    process.execPath,
-    [lodeBin, 'serve', '--data', join(tmp, 'data'), '--http-listen', `127.0.0.1:${port}`, '--otlp-http-listen', '127.0.0.1:0', '--otlp-grpc-listen', '127.0.0.1:0', '--syslog-listen', '127.0.0.1:0', '--limits.discover_service_name=', '--limits.discover_log_levels=false'],
-    { stdio: 'ignore' },
-  );
-  await waitReady(lodeUrl);
+  lode = await startLode(join(tmp, 'data'));
+  lodeUrl = lode.url;
   const ns = BigInt(Date.now()) * 1_000_000n;
   const push = await fetch(`${lodeUrl}/loki/api/v1/push`, {
     method: 'POST',
@@ -125,7 +94,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await new Promise((r) => (page ? page.close(r) : r(undefined)));
-  lode?.kill('SIGTERM');
+  lode?.stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
