@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
+import { otlpGrpcClient } from '../test-support/grpc-client.js';
 import { testIngester } from '../test-support/recording-store.js';
 import { startOtlpHttp } from './http-server.js';
 import { startOtlpGrpc } from './grpc-server.js';
@@ -130,35 +131,17 @@ test('OTLP/HTTP: undecodable body → 400 Status, refused records → partial su
 test('OTLP/gRPC Export stores records and answers partial success', async () => {
   const t = testIngester({ max_line_size: 10 });
   const srv = await startOtlpGrpc({ ...t.options, listen: '127.0.0.1:0' });
-  const Client = grpc.makeGenericClientConstructor(
-    {
-      Export: {
-        path: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: (b: Buffer) => b,
-        requestDeserialize: (b: Buffer) => b,
-        responseSerialize: (b: Buffer) => b,
-        responseDeserialize: (b: Buffer) => b,
-      },
-    },
-    'LogsService',
-  );
-  const client = new Client(srv.address, grpc.credentials.createInsecure());
-  const call = (body: Buffer) =>
-    new Promise<{ err: grpc.ServiceError | null; res?: Buffer }>((resolve) =>
-      (client as unknown as { Export: (b: Buffer, cb: (e: grpc.ServiceError | null, r?: Buffer) => void) => void }).Export(body, (err, res) => resolve({ err, res })),
-    );
+  const client = otlpGrpcClient(srv.address);
   try {
     const req = ExportLogsServiceRequest.fromObject({
       resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] }, scopeLogs: [{ logRecords: [{ body: { stringValue: 'short' } }, { body: { stringValue: 'far too long a line' } }] }] }],
     });
-    const ok = await call(Buffer.from(ExportLogsServiceRequest.encode(req).finish()));
+    const ok = await client.export(ExportLogsServiceRequest.encode(req).finish());
     assert.equal(ok.err, null);
     const res = ExportLogsServiceResponse.toObject(ExportLogsServiceResponse.decode(ok.res!), { longs: Number }) as { partialSuccess?: { rejectedLogRecords: number } };
     assert.equal(res.partialSuccess?.rejectedLogRecords, 1);
     assert.deepEqual(t.store.entries().map((e) => [e.labels['service_name'], e.line]), [['svc', 'short']]);
-    const bad = await call(Buffer.from([0x0a, 0xff]));
+    const bad = await client.export(Buffer.from([0x0a, 0xff]));
     assert.equal(bad.err?.code, grpc.status.INVALID_ARGUMENT);
   } finally {
     client.close();
