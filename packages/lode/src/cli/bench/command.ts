@@ -1,19 +1,26 @@
 /** `lode bench ingest|query`: drives a running server and ends with a summary table or JSON. */
-import { CONNECTION_HELP, CONNECTION_OPTIONS, RANGE_HELP, RANGE_OPTIONS, connectionOf, parse, positiveInt, rangeOf } from '../args.js';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, RANGE_HELP, RANGE_OPTIONS, connectionOf, oneOf, parse, positiveInt, rangeOf } from '../args.js';
+import type { Connection } from '../client.js';
 import { useColour } from '../colour.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
 import { table } from '../format.js';
-import { benchIngest } from './ingest.js';
+import { PROTOCOLS, type BenchProtocol } from './bodies.js';
+import { benchIngest, type IngestResult } from './ingest.js';
 import { benchQuery, DEFAULT_QUERIES } from './query.js';
 import { keyValueTable } from './summary.js';
 
 const USAGE = `Usage: lode bench ingest|query [options]
 
-ingest: pushes seeded, generated lines (logfmt and JSON) and reports throughput and latency.
+ingest: pushes seeded, generated lines (logfmt and JSON) and reports throughput, latency and
+        the server's peak RSS (from /metrics).
+  --protocol P      loki-json (default), loki-proto (protobuf + snappy), otlp-proto (OTLP/HTTP
+                    protobuf to /otlp/v1/logs), syslog-tcp (RFC 5424, octet counting; the run
+                    ends once index/stats counts every line), or all (each in turn)
+  --syslog-addr A   host:port of the syslog listener (default: --addr's host, port 1514)
   --lines N         lines to push (default 100000)
   --streams N       streams to spread them over (default 24)
   --batch-size N    lines per request (default 1000)
-  --concurrency N   requests in flight (default 4)
+  --concurrency N   requests in flight, or syslog connections (default 4)
   --seed N          generator seed (default 1)
 
 query: runs LogQL queries repeatedly and reports latency per query.
@@ -30,6 +37,8 @@ ${CONNECTION_HELP}`;
 const OPTIONS = {
   ...CONNECTION_OPTIONS,
   ...RANGE_OPTIONS,
+  protocol: { type: 'string' },
+  'syslog-addr': { type: 'string' },
   lines: { type: 'string' },
   streams: { type: 'string' },
   'batch-size': { type: 'string' },
@@ -54,37 +63,27 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const colour = useColour();
 
   if (mode === 'ingest') {
-    const r = await benchIngest(conn, {
-      lines: positiveInt(values.lines, '--lines', 100_000),
-      streams: positiveInt(values.streams, '--streams', 24),
-      batchSize: positiveInt(values['batch-size'], '--batch-size', 1000),
-      concurrency: positiveInt(values.concurrency, '--concurrency', 4),
-      seed: positiveInt(values.seed, '--seed', 1),
-      progress: !json,
-    });
-    if (json) process.stdout.write(JSON.stringify(r) + '\n');
-    else {
-      process.stdout.write(
-        keyValueTable(
-          [
-            ['lines pushed', r.lines],
-            ['line bytes', r.bytes],
-            ['requests', r.requests],
-            ['retries', r.retries],
-            ['lines refused', r.failedLines],
-            ['seconds', r.seconds],
-            ['lines/s', r.linesPerSecond],
-            ['MB/s (line bytes)', r.mbPerSecond],
-            ['request p50 ms', r.requestMs.p50],
-            ['request p90 ms', r.requestMs.p90],
-            ['request p99 ms', r.requestMs.p99],
-            ['request max ms', r.requestMs.max],
-          ],
-          colour,
-        ),
+    const protocol = oneOf(values.protocol, '--protocol', [...PROTOCOLS, 'all'], 'loki-json');
+    const protocols: BenchProtocol[] = protocol === 'all' ? [...PROTOCOLS] : [protocol];
+    const results: IngestResult[] = [];
+    for (const p of protocols) {
+      results.push(
+        await benchIngest(conn, {
+          protocol: p,
+          lines: positiveInt(values.lines, '--lines', 100_000),
+          streams: positiveInt(values.streams, '--streams', 24),
+          batchSize: positiveInt(values['batch-size'], '--batch-size', 1000),
+          concurrency: positiveInt(values.concurrency, '--concurrency', 4),
+          seed: positiveInt(values.seed, '--seed', 1),
+          progress: !json,
+          syslogAddr: values['syslog-addr'] ?? defaultSyslogAddr(conn),
+        }),
       );
     }
-    return r.failedLines > 0 ? EXIT_FAILURE : EXIT_OK;
+    if (json) process.stdout.write(JSON.stringify(protocol === 'all' ? results : results[0]) + '\n');
+    else process.stdout.write(protocol === 'all' ? protocolTable(results, colour) : ingestTable(results[0]!, colour));
+    for (const r of results) if (r.firstError) process.stderr.write(`lode bench: ${r.protocol}: ${r.firstError}\n`);
+    return results.some((r) => r.failedLines > 0) ? EXIT_FAILURE : EXIT_OK;
   }
 
   const range = rangeOf(values);
@@ -109,4 +108,42 @@ export async function benchCommand(argv: string[]): Promise<number> {
     for (const r of rows) if (r.firstError) process.stderr.write(`lode bench: ${r.query}: ${r.firstError}\n`);
   }
   return rows.some((r) => r.errors > 0) ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** Syslog listens on the HTTP server's host at the default port unless told otherwise. */
+function defaultSyslogAddr(conn: Connection): string {
+  return `${new URL(conn.addr).hostname}:1514`;
+}
+
+const rssMb = (r: IngestResult): string => (r.serverPeakRssBytes === undefined ? '-' : String(Math.round(r.serverPeakRssBytes / 1e6)));
+
+function ingestTable(r: IngestResult, colour: boolean): string {
+  return keyValueTable(
+    [
+      ['protocol', r.protocol],
+      ['lines pushed', r.lines],
+      ['line bytes', r.bytes],
+      ['requests', r.requests],
+      ['retries', r.retries],
+      ['lines refused', r.failedLines],
+      ['seconds', r.seconds],
+      ['lines/s', r.linesPerSecond],
+      ['MB/s (line bytes)', r.mbPerSecond],
+      ['request p50 ms', r.requestMs.p50],
+      ['request p90 ms', r.requestMs.p90],
+      ['request p99 ms', r.requestMs.p99],
+      ['request max ms', r.requestMs.max],
+      ['server peak RSS MB', rssMb(r)],
+    ],
+    colour,
+  );
+}
+
+/** One row per protocol (`--protocol all`). */
+function protocolTable(results: IngestResult[], colour: boolean): string {
+  return table(
+    ['PROTOCOL', 'LINES', 'REFUSED', 'SECONDS', 'LINES/S', 'MB/S', 'P50 MS', 'P99 MS', 'SERVER RSS MB'],
+    results.map((r) => [r.protocol, String(r.lines), String(r.failedLines), String(r.seconds), String(r.linesPerSecond), String(r.mbPerSecond), String(r.requestMs.p50), String(r.requestMs.p99), rssMb(r)]),
+    colour,
+  );
 }

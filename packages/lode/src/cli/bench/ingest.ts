@@ -1,81 +1,247 @@
 /**
- * `lode bench ingest`: pushes generated lines over the Loki JSON push API with a few requests in
- * flight, and measures throughput and request latency (which includes the server's fsync).
+ * `lode bench ingest`: pushes generated lines over one protocol (Loki JSON push, Loki protobuf
+ * push, OTLP/HTTP protobuf, or syslog over TCP) with a few requests or connections in flight, and
+ * measures throughput, request latency (which includes the server's fsync) and the server's RSS.
+ * Syslog has no acknowledgement, so its run ends when the server's index counts every line.
  */
-import { Pusher } from '../pusher.js';
-import type { Connection } from '../client.js';
-import type { Labels } from '../loki-types.js';
+import net from 'node:net';
+import { Backoff, sleep } from '../backoff.js';
+import { errorOf, getJson, send, type Connection } from '../client.js';
+import { ServerError } from '../errors.js';
+import { retryAfterMs } from '../pusher.js';
+import { lokiJson, lokiProto, otlpProto, syslogFrames, type BatchStream, type BenchProtocol, type HttpBody } from './bodies.js';
 import { benchStreams, LineGenerator } from './generator.js';
 import { progressBar } from './progress.js';
+import { sampleRss } from './server-rss.js';
 import { latency, type LatencySummary } from './summary.js';
 
 export interface IngestOptions {
+  protocol: BenchProtocol;
   lines: number;
   streams: number;
   batchSize: number;
   concurrency: number;
   seed: number;
   progress: boolean;
+  /** host:port of the server's syslog listener (syslog-tcp only). */
+  syslogAddr: string;
+  maxRetries?: number;
 }
 
 export interface IngestResult {
+  protocol: BenchProtocol;
   lines: number;
   bytes: number;
+  /** HTTP requests, or syslog batches written. */
   requests: number;
   failedLines: number;
   retries: number;
   seconds: number;
   linesPerSecond: number;
   mbPerSecond: number;
+  /** Per request; for syslog (no acknowledgements) the time to write one batch into the socket. */
   requestMs: LatencySummary;
+  /** Peak `process_resident_memory_bytes` of the server during the run, when `/metrics` has it. */
+  serverPeakRssBytes?: number;
+  firstError?: string;
+}
+
+const HTTP_BODIES: Record<Exclude<BenchProtocol, 'syslog-tcp'>, (b: BatchStream[]) => HttpBody> = {
+  'loki-json': lokiJson,
+  'loki-proto': lokiProto,
+  'otlp-proto': otlpProto,
+};
+
+/** Consecutive generated lines spread round-robin over the streams, batch by batch. */
+class BatchSource {
+  private readonly streams;
+  private readonly gen;
+  private produced = 0;
+  private next = 0;
+  private lastTs = 0n;
+
+  constructor(private readonly o: IngestOptions) {
+    this.streams = benchStreams(o.streams);
+    this.gen = new LineGenerator(o.seed);
+  }
+
+  /** A strictly increasing nanosecond timestamp near now, so lines keep their order. */
+  private stamp(): bigint {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    this.lastTs = now > this.lastTs ? now : this.lastTs + 1n;
+    return this.lastTs;
+  }
+
+  take(): { batch: BatchStream[]; lines: number; bytes: number } | undefined {
+    const n = Math.min(this.o.batchSize, this.o.lines - this.produced);
+    if (n <= 0) return undefined;
+    this.produced += n;
+    const byStream = new Map<number, BatchStream>();
+    let bytes = 0;
+    for (let i = 0; i < n; i++) {
+      const s = this.next++ % this.streams.length;
+      let part = byStream.get(s);
+      if (!part) byStream.set(s, (part = { labels: this.streams[s]!, ts: [], lines: [] }));
+      const line = this.gen.line();
+      bytes += Buffer.byteLength(line);
+      part.ts.push(this.stamp());
+      part.lines.push(line);
+    }
+    return { batch: [...byStream.values()], lines: n, bytes };
+  }
+}
+
+interface Tally {
+  lines: number;
+  bytes: number;
+  requests: number;
+  failedLines: number;
+  retries: number;
+  requestMs: number[];
+  firstError?: string;
+}
+
+/** POSTs one body; 429, 5xx and unreachable servers are retried as `Retry-After` says (or backing off). */
+async function post(conn: Connection, body: HttpBody, maxRetries: number, tally: Tally): Promise<boolean> {
+  const backoff = new Backoff(250, 30_000);
+  for (let attempt = 0; ; attempt++) {
+    let failure: ServerError;
+    let waitMs: number | undefined;
+    try {
+      const res = await send(conn, body.path, { method: 'POST', body: body.body, headers: body.headers });
+      if (res.ok) {
+        await res.arrayBuffer();
+        return true;
+      }
+      failure = await errorOf(res);
+      if (res.status !== 429 && res.status < 500) return fail(failure);
+      waitMs = retryAfterMs(res.headers.get('retry-after'));
+    } catch (err) {
+      if (!(err instanceof ServerError)) throw err;
+      failure = err;
+    }
+    if (attempt >= maxRetries) return fail(new ServerError(`${failure.message} (gave up after ${attempt} retries)`, failure.status));
+    tally.retries++;
+    await sleep(waitMs ?? backoff.next());
+  }
+  function fail(err: ServerError): false {
+    tally.firstError ??= err.message;
+    return false;
+  }
+}
+
+async function pushHttp(conn: Connection, o: IngestOptions, encode: (b: BatchStream[]) => HttpBody, tally: Tally): Promise<void> {
+  const source = new BatchSource(o);
+  const bar = progressBar(o.lines, `lines ${o.protocol}`, o.progress);
+  const worker = async () => {
+    for (let next = source.take(); next; next = source.take()) {
+      const t0 = performance.now();
+      const ok = await post(conn, encode(next.batch), o.maxRetries ?? 10, tally);
+      tally.requestMs.push(performance.now() - t0);
+      tally.requests++;
+      if (ok) {
+        tally.lines += next.lines;
+        tally.bytes += next.bytes;
+      } else tally.failedLines += next.lines;
+      bar.increment(next.lines);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: o.concurrency }, worker));
+  } finally {
+    bar.stop();
+  }
+}
+
+/** Selector of the streams syslog-tcp writes (facility local0, HOSTNAME = the stream's instance). */
+const SYSLOG_SELECTOR = '{facility="local0", hostname=~"i-[0-9]+"}';
+
+async function syslogEntries(conn: Connection): Promise<number> {
+  const end = BigInt(Date.now() + 60_000) * 1_000_000n;
+  const start = end - 3n * 3600n * 1_000_000_000n;
+  const body = (await getJson(conn, '/loki/api/v1/index/stats', { query: SYSLOG_SELECTOR, start: start.toString(), end: end.toString() })) as { entries?: unknown };
+  if (typeof body.entries !== 'number') throw new ServerError(`index/stats answered without "entries": ${JSON.stringify(body).slice(0, 200)}`);
+  return body.entries;
+}
+
+function connect(addr: string): Promise<net.Socket> {
+  const m = /^\[?([^\]]*)\]?:(\d+)$/.exec(addr);
+  if (!m) throw new ServerError(`--syslog-addr must be host:port, got "${addr}"`);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: m[1]!, port: Number(m[2]) }, () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', (err) => reject(new ServerError(`cannot reach syslog at ${addr}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
+  });
+}
+
+/** Longest wait for the server to count the last syslog lines once nothing new arrives. */
+const SYSLOG_SETTLE_MS = 30_000;
+
+async function pushSyslog(conn: Connection, o: IngestOptions, tally: Tally): Promise<void> {
+  const before = await syslogEntries(conn);
+  const source = new BatchSource(o);
+  const bar = progressBar(o.lines, `lines ${o.protocol}`, o.progress);
+  let sent = 0;
+  const worker = async () => {
+    const socket = await connect(o.syslogAddr);
+    for (let next = source.take(); next; next = source.take()) {
+      const t0 = performance.now();
+      if (!socket.write(syslogFrames(next.batch))) await new Promise((r) => socket.once('drain', r));
+      tally.requestMs.push(performance.now() - t0);
+      tally.requests++;
+      tally.bytes += next.bytes;
+      sent += next.lines;
+      bar.increment(next.lines);
+    }
+    await new Promise<void>((resolve) => socket.end(resolve));
+  };
+  try {
+    await Promise.all(Array.from({ length: o.concurrency }, worker));
+  } finally {
+    bar.stop();
+  }
+  // No acknowledgements in syslog: the run ends when the index holds every line sent.
+  let stored = 0;
+  let lastChange = performance.now();
+  for (;;) {
+    const now = (await syslogEntries(conn)) - before;
+    if (now !== stored) lastChange = performance.now();
+    stored = now;
+    if (stored >= sent || performance.now() - lastChange > SYSLOG_SETTLE_MS) break;
+    await sleep(20);
+  }
+  tally.lines = Math.min(stored, sent);
+  tally.failedLines = sent - tally.lines;
+  if (tally.failedLines > 0) tally.firstError ??= `${tally.failedLines} of ${sent} syslog lines never became queryable`;
 }
 
 export async function benchIngest(conn: Connection, o: IngestOptions): Promise<IngestResult> {
-  const streams = benchStreams(o.streams);
-  const gen = new LineGenerator(o.seed);
-  const pusher = new Pusher(conn, { labels: streams[0]!, maxRetries: 10 });
-  const bar = progressBar(o.lines, 'lines', o.progress);
-  const requestMs: number[] = [];
-  let produced = 0;
-  let streamIndex = 0;
-
-  /** The next batch: consecutive lines spread round-robin over the streams. */
-  const nextBatch = (): Array<{ stream: Labels; values: Array<[string, string]> }> | undefined => {
-    const n = Math.min(o.batchSize, o.lines - produced);
-    if (n <= 0) return undefined;
-    produced += n;
-    const byStream = new Map<number, Array<[string, string]>>();
-    for (let i = 0; i < n; i++) {
-      const s = streamIndex++ % streams.length;
-      let values = byStream.get(s);
-      if (!values) byStream.set(s, (values = []));
-      values.push([pusher.stamp().toString(), gen.line()]);
-    }
-    return [...byStream].map(([s, values]) => ({ stream: streams[s]!, values }));
-  };
-
+  const tally: Tally = { lines: 0, bytes: 0, requests: 0, failedLines: 0, retries: 0, requestMs: [] };
+  const rss = sampleRss(conn);
   const started = performance.now();
-  const worker = async () => {
-    for (let batch = nextBatch(); batch; batch = nextBatch()) {
-      const t0 = performance.now();
-      await pusher.pushStreams(batch);
-      requestMs.push(performance.now() - t0);
-      bar.increment(batch.reduce((n, s) => n + s.values.length, 0));
-    }
-  };
-  await Promise.all(Array.from({ length: o.concurrency }, worker));
+  try {
+    if (o.protocol === 'syslog-tcp') await pushSyslog(conn, o, tally);
+    else await pushHttp(conn, o, HTTP_BODIES[o.protocol], tally);
+  } catch (err) {
+    await rss.stop();
+    throw err;
+  }
   const seconds = (performance.now() - started) / 1000;
-  bar.stop();
-  const s = pusher.stats;
+  const peakRss = await rss.stop();
   return {
-    lines: s.lines,
-    bytes: s.bytes,
-    requests: s.batches,
-    failedLines: s.failedLines,
-    retries: s.retries,
+    protocol: o.protocol,
+    lines: tally.lines,
+    bytes: tally.bytes,
+    requests: tally.requests,
+    failedLines: tally.failedLines,
+    retries: tally.retries,
     seconds: Math.round(seconds * 1000) / 1000,
-    linesPerSecond: Math.round(s.lines / seconds),
-    mbPerSecond: Math.round((s.bytes / 1e6 / seconds) * 100) / 100,
-    requestMs: latency(requestMs),
+    linesPerSecond: Math.round(tally.lines / seconds),
+    mbPerSecond: Math.round((tally.bytes / 1e6 / seconds) * 100) / 100,
+    requestMs: latency(tally.requestMs),
+    ...(peakRss !== undefined ? { serverPeakRssBytes: peakRss } : {}),
+    ...(tally.firstError ? { firstError: tally.firstError } : {}),
   };
 }
