@@ -7,9 +7,9 @@
 import type { Labels, LogStore } from '@lode/store';
 import { parseExpr, type LogQueryExpr } from '../logql/index.js';
 import { compilePipeline, parseGoDuration, parseHumanBytes, type Pipeline } from '../pipeline/index.js';
-import { sampleLines, parseLogQuery } from './log-sample.js';
+import { sampleLines } from './log-sample.js';
 import { boundsParams, BadRequest, param, type Params } from './params.js';
-import { selectorMatchers } from './selector.js';
+import { parseLogQuery, selectorMatchers } from './selector.js';
 
 const ONE_HOUR_NS = 3600n * 1_000_000_000n;
 const DEFAULT_LINE_LIMIT = 1000;

@@ -4,21 +4,8 @@
  * up to a line budget, across every tenant of the request.
  */
 import type { Direction, LogStore, StoredEntry } from '@lode/store';
-import { parseExpr, ParseError, type LogQueryExpr } from '../logql/index.js';
+import type { LogQueryExpr } from '../logql/index.js';
 import { compilePipeline } from '../pipeline/index.js';
-import { BadRequest } from './params.js';
-
-export function parseLogQuery(text: string): LogQueryExpr {
-  let expr;
-  try {
-    expr = parseExpr(text);
-  } catch (err) {
-    if (err instanceof ParseError) throw new BadRequest(err.message);
-    throw err;
-  }
-  if (expr.kind !== 'LogQuery') throw new BadRequest('only log queries are supported here, such as {app="api"} |= "error"');
-  return expr;
-}
 
 export interface SampledLine {
   entry: StoredEntry;

@@ -6,7 +6,8 @@
  */
 import type { LogStore } from '@lode/store';
 import { Drain, type Cluster } from './drain.js';
-import { parseLogQuery, sampleLines } from './log-sample.js';
+import { sampleLines } from './log-sample.js';
+import { parseLogQuery } from './selector.js';
 import { BadRequest, boundsParams, durationParam, param, type Params } from './params.js';
 
 const ONE_HOUR_NS = 3600n * 1_000_000_000n;
