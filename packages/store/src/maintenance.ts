@@ -108,6 +108,7 @@ async function deleteChunks(ctx: MaintenanceContext, t: TenantState, s: StreamSt
   const { dbs } = ctx;
   const removed = await dbs.env.transaction(() => {
     let chunks = 0;
+    let entries = 0;
     let bytes = 0;
     let stored = 0;
     for (const key of keys) {
@@ -118,6 +119,7 @@ async function deleteChunks(ctx: MaintenanceContext, t: TenantState, s: StreamSt
       dbs.chunks.remove(key);
       dbs.filters.remove(key);
       chunks++;
+      entries += meta.entries;
       bytes += meta.bytes;
       stored += meta.storedBytes;
     }
@@ -134,8 +136,9 @@ async function deleteChunks(ctx: MaintenanceContext, t: TenantState, s: StreamSt
       for (const [name, value] of Object.entries(s.labels)) dbs.postings.remove(postingKey(s.tenant, name, value, s.id));
     }
     dbs.streams.put(sk, record);
-    return { chunks, bytes, stored, left };
+    return { chunks, entries, bytes, stored, left };
   });
+  s.addChunks(-removed.chunks, -removed.entries, -removed.bytes);
   ctx.counters.chunks -= removed.chunks;
   ctx.counters.chunkBytes -= removed.bytes;
   ctx.counters.chunkStoredBytes -= removed.stored;
@@ -240,7 +243,14 @@ async function mergeRun(ctx: MaintenanceContext, s: StreamState, run: Ref[], rep
   });
   if (!done) return;
   let stored = 0;
-  for (const r of run) stored += r.storedBytes;
+  let entriesBefore = 0;
+  let bytesBefore = 0;
+  for (const r of run) {
+    stored += r.storedBytes;
+    entriesBefore += r.entries;
+    bytesBefore += r.bytes;
+  }
+  s.addChunks(1 - run.length, enc.stats.entries - entriesBefore, enc.stats.bytes - bytesBefore);
   ctx.counters.chunks -= run.length - 1;
   ctx.counters.chunkStoredBytes += enc.data.length - stored;
   const span = enc.stats.maxTs - enc.stats.minTs;

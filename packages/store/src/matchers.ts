@@ -8,29 +8,38 @@ import { isValidLabelName } from './labels.js';
 import { SelectorSyntaxError } from './errors.js';
 
 export type LabelPredicate = (labels: Labels) => boolean;
+/** A matcher's test on one label value ('' standing for a missing label). */
+export type ValuePredicate = (value: string) => boolean;
 
 /**
- * A predicate over a label set. A missing label counts as the empty string, as in Prometheus.
- * Regexps are fully anchored RE2 with `.` matching newlines (Prometheus' `^(?s:…)$`).
+ * The matcher as a test on the label's value. Regexps are fully anchored RE2 with `.` matching
+ * newlines (Prometheus' `^(?s:…)$`); compiled regexps are cached by `compileRe2`.
  */
-export function compileMatcher(m: Matcher): LabelPredicate {
-  const { name, value } = m;
+export function compileValueMatcher(m: Matcher): ValuePredicate {
+  const { value } = m;
   switch (m.op) {
     case '=':
-      return (labels) => (labels[name] ?? '') === value;
+      return (v) => v === value;
     case '!=':
-      return (labels) => (labels[name] ?? '') !== value;
+      return (v) => v !== value;
     case '=~': {
       const re = compileRe2(value, { anchored: true, dotAll: true });
-      return (labels) => re.test(labels[name] ?? '');
+      return (v) => re.test(v);
     }
     case '!~': {
       const re = compileRe2(value, { anchored: true, dotAll: true });
-      return (labels) => !re.test(labels[name] ?? '');
+      return (v) => !re.test(v);
     }
     default:
       throw new SelectorSyntaxError(`unknown matcher operator ${JSON.stringify((m as Matcher).op)}`);
   }
+}
+
+/** A predicate over a label set. A missing label counts as the empty string, as in Prometheus. */
+export function compileMatcher(m: Matcher): LabelPredicate {
+  const { name } = m;
+  const test = compileValueMatcher(m);
+  return (labels) => test(labels[name] ?? '');
 }
 
 /** True when every matcher accepts the label set. */

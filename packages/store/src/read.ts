@@ -34,13 +34,16 @@ interface ChunkRef extends ChunkMeta {
 /** Orders sources of the same stream with equal timestamps: older chunks first, head last. */
 const HEAD_SEQ = (1n << 64n) - 1n;
 const SIGNAL_CHECK_EVERY = 256;
+const MIN_TS = -(1n << 63n);
 
 /** Chunk index entries of a stream overlapping [from, to), in key (minTs) order. */
 export function chunkRefs(dbs: Dbs, s: StreamState, range: TimeRange, transaction?: Transaction): ChunkRef[] {
   const out: ChunkRef[] = [];
   // A chunk starting before `from` can still reach into the range, but no further back than the
-  // longest chunk span this stream has.
-  const start = chunkKey(s.tenant, s.id, range.from - s.maxChunkSpan, 0n);
+  // longest chunk span this stream has. Clamped: below the int64 minimum the key would wrap
+  // around to the top and the scan would find nothing (retention scans from the minimum).
+  const back = range.from - s.maxChunkSpan;
+  const start = chunkKey(s.tenant, s.id, back < MIN_TS ? MIN_TS : back, 0n);
   const end = chunkKey(s.tenant, s.id, range.to, 0n);
   for (const { key, value } of dbs.chunkIndex.getRange({ start, end, transaction })) {
     const parts = parseChunkKey(key);
@@ -52,7 +55,7 @@ export function chunkRefs(dbs: Dbs, s: StreamState, range: TimeRange, transactio
 }
 
 /** In-memory blocks of a stream to serve, skipping any whose chunk is already in the snapshot. */
-function liveBlocks(dbs: Dbs, s: StreamState, transaction: Transaction | undefined): { block: HeadBlock; length: number; seq: bigint }[] {
+export function liveBlocks(dbs: Dbs, s: StreamState, transaction: Transaction | undefined): { block: HeadBlock; length: number; seq: bigint }[] {
   const out = [];
   for (const b of s.flushing) {
     if (b.length === 0) continue;
@@ -376,7 +379,9 @@ export function* summarize(ctx: ReadContext, streams: StreamState[], range: Time
   }
 }
 
-function blockSummary(b: HeadBlock, length: number): { minTs: bigint; maxTs: bigint; entries: number; bytes: number } {
+/** Summary of a block's first `length` entries; O(1) when that is the whole block. */
+export function blockSummary(b: HeadBlock, length: number): { minTs: bigint; maxTs: bigint; entries: number; bytes: number } {
+  if (length === b.length) return { minTs: b.minTs, maxTs: b.maxTs, entries: length, bytes: b.bytes };
   let min = b.ts[0];
   let max = b.ts[0];
   let bytes = 0;
@@ -388,4 +393,3 @@ function blockSummary(b: HeadBlock, length: number): { minTs: bigint; maxTs: big
   }
   return { minTs: min, maxTs: max, entries: length, bytes };
 }
-

@@ -41,6 +41,7 @@ import { HeadBlock } from './head.js';
 import { StreamState, TenantState } from './streams.js';
 import { admissionBounds, refuseEntry } from './validate.js';
 import { iterateEntries, summarize } from './read.js';
+import { indexStats } from './index-stats.js';
 import { runMaintenance, type MaintenanceContext } from './maintenance.js';
 import type { MaintenanceReport, StoreMetrics, StoreOptions } from './options.js';
 import { StoreClosedError } from './errors.js';
@@ -167,7 +168,7 @@ export class Store implements LogStore {
     return store;
   }
 
-  /** Totals and per-stream chunk spans from the chunk index (keys and 20-byte values only). */
+  /** Totals, per-stream chunk totals and chunk spans from the chunk index (keys and 20-byte values only). */
   private scanChunkIndex(): void {
     for (const { key, value } of this.dbs.chunkIndex.getRange({})) {
       const parts = parseChunkKey(key);
@@ -176,7 +177,9 @@ export class Store implements LogStore {
       this.counters.chunkBytes += meta.bytes;
       this.counters.chunkStoredBytes += meta.storedBytes;
       const s = this.tenants.get(tenantOfKey(key))?.byId.get(parts.id);
-      if (s && meta.maxTs - meta.minTs > s.maxChunkSpan) s.maxChunkSpan = meta.maxTs - meta.minTs;
+      if (!s) continue;
+      s.addChunks(1, meta.entries, meta.bytes);
+      if (meta.maxTs - meta.minTs > s.maxChunkSpan) s.maxChunkSpan = meta.maxTs - meta.minTs;
     }
   }
 
@@ -481,8 +484,10 @@ export class Store implements LogStore {
     await this.dbs.env.flushed;
     for (const { job, enc } of prepared) {
       const s = job.stream;
+      // Leaving `flushing` and joining the chunk totals in one step keeps index stats exact.
       const i = s.flushing.indexOf(job.block);
       if (i >= 0) s.flushing.splice(i, 1);
+      s.addChunks(1, enc.stats.entries, enc.stats.bytes);
       this.queuedFlushBytes -= job.block.bytes;
       if (job.block.lastLsn > s.flushedLsn) s.flushedLsn = job.block.lastLsn;
       s.postingsPersisted = true;
@@ -605,40 +610,27 @@ export class Store implements LogStore {
   }
 
   labelNames(tenant: string, q: SelectQuery): string[] {
-    const names = new Set<string>();
-    for (const s of this.selected(tenant, q.matchers, q)) for (const n of Object.keys(s.labels)) names.add(n);
-    return [...names].sort();
+    const t = this.tenants.get(tenant);
+    if (!t || q.from >= q.to) return [];
+    return t.labelNames(q.matchers, q);
   }
 
   labelValues(tenant: string, name: string, q: SelectQuery): string[] {
-    const values = new Set<string>();
-    for (const s of this.selected(tenant, q.matchers, q)) {
-      const v = s.labels[name];
-      if (v !== undefined) values.add(v);
-    }
-    return [...values].sort();
+    const t = this.tenants.get(tenant);
+    if (!t || q.from >= q.to) return [];
+    return t.labelValues(name, q.matchers, q);
   }
 
   series(tenant: string, range: TimeRange, matcherSets: Matcher[][]): Labels[] {
-    const found = new Map<string, Labels>();
-    for (const matchers of matcherSets) {
-      for (const s of this.selected(tenant, matchers, range)) found.set(s.selector, s.labels);
-    }
-    return [...found.keys()].sort().map((k) => found.get(k)!);
+    const t = this.tenants.get(tenant);
+    if (!t || range.from >= range.to) return [];
+    return t.series(matcherSets, range).map((s) => s.labels);
   }
 
   indexStats(tenant: string, q: SelectQuery): IndexStats {
-    const streams = this.selected(tenant, q.matchers, q);
-    const stats: IndexStats = { streams: 0, chunks: 0, entries: 0, bytes: 0 };
-    const counted = new Set<StreamRef>();
-    for (const c of summarize(this.readContext(), streams, q)) {
-      counted.add(c.stream);
-      stats.chunks++;
-      stats.entries += c.entries;
-      stats.bytes += c.bytes;
-    }
-    stats.streams = counted.size;
-    return stats;
+    const t = this.tenants.get(tenant);
+    if (!t || q.from >= q.to) return { streams: 0, chunks: 0, entries: 0, bytes: 0 };
+    return indexStats(this.dbs, t.matching(q.matchers, q), q);
   }
 
   // ---------------------------------------------------------------- lifecycle

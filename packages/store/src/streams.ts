@@ -1,12 +1,13 @@
 /**
  * The in-memory stream registry of each tenant: every known stream with its labels, time span,
- * head block and blocks being flushed, plus in-memory postings (name → value → streams) mirroring
- * the LMDB postings, so selection never waits on I/O. Stream counts are bounded by
+ * running chunk totals, head block and blocks being flushed, plus in-memory postings
+ * (name → value → streams) mirroring the LMDB postings, so selection and the metadata reads
+ * (label names and values, series) never wait on I/O. Stream counts are bounded by
  * `max_global_streams_per_user`, which is what makes keeping all of them resident reasonable.
  */
 import type { Labels, Matcher, StreamRef, TimeRange } from './model.js';
 import { HeadBlock } from './head.js';
-import { compileMatcher, type LabelPredicate } from './matchers.js';
+import { compileValueMatcher, type ValuePredicate } from './matchers.js';
 import { streamIdHex } from './labels.js';
 
 export class StreamState {
@@ -28,6 +29,14 @@ export class StreamState {
   postingsPersisted = false;
   /** Appends in flight (validated, not yet inserted); such a stream is never dropped. */
   pending = 0;
+  /**
+   * Totals of the stream's chunks in LMDB, kept in step with flush commits, retention and
+   * compaction (rebuilt from the chunk index at open): index stats over a range that covers the
+   * whole stream need no chunk-index scan.
+   */
+  chunkCount = 0;
+  chunkEntries = 0;
+  chunkBytes = 0;
 
   constructor(
     readonly tenant: string,
@@ -57,16 +66,50 @@ export class StreamState {
     return this.hasData && this.minTs < r.to && this.maxTs >= r.from;
   }
 
+  /** Whether all of the stream's data lies in the range. */
+  within(r: TimeRange): boolean {
+    return this.hasData && this.minTs >= r.from && this.maxTs < r.to;
+  }
+
+  /** Adjusts the chunk totals (negative figures for deleted or merged chunks). */
+  addChunks(count: number, entries: number, bytes: number): void {
+    this.chunkCount += count;
+    this.chunkEntries += entries;
+    this.chunkBytes += bytes;
+  }
+
   inMemory(): boolean {
     return this.head.length > 0 || this.flushing.length > 0;
   }
 }
+
+/** One matcher prepared against a tenant's postings. */
+interface MatcherPlan {
+  name: string;
+  test: ValuePredicate;
+  /** Whether a stream without the label (or with the empty value) matches. */
+  matchesMissing: boolean;
+  /** Known values that pass, for regexps: each distinct value is tested once, not once per stream. */
+  accepted: Set<string> | undefined;
+  /** Posting sets of the passing values (disjoint: a stream has one value per name); only when `!matchesMissing`. */
+  sets: Set<StreamState>[];
+  size: number;
+}
+
+const byId = (a: StreamState, b: StreamState): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const bySelector = (a: StreamState, b: StreamState): number => (a.selector < b.selector ? -1 : a.selector > b.selector ? 1 : 0);
+
+/** Below this share of all values, sorting the found values beats filtering the sorted list. */
+const SORT_FOUND_BELOW = 1 / 16;
 
 export class TenantState {
   /** Canonical selector → stream. */
   readonly bySelector = new Map<string, StreamState>();
   readonly byId = new Map<bigint, StreamState>();
   private readonly postings = new Map<string, Map<string, Set<StreamState>>>();
+  /** Sorted label names, and sorted values per name; dropped when the postings gain or lose one. */
+  private sortedNames: string[] | undefined;
+  private readonly sortedValues = new Map<string, string[]>();
 
   constructor(readonly tenant: string) {}
 
@@ -78,11 +121,18 @@ export class TenantState {
 
   /** Puts the stream in the postings (idempotent). */
   index(s: StreamState): void {
-    for (const [name, value] of Object.entries(s.labels)) {
+    for (const name in s.labels) {
+      const value = s.labels[name]!;
       let values = this.postings.get(name);
-      if (!values) this.postings.set(name, (values = new Map()));
+      if (!values) {
+        this.postings.set(name, (values = new Map()));
+        this.sortedNames = undefined;
+      }
       let set = values.get(value);
-      if (!set) values.set(value, (set = new Set()));
+      if (!set) {
+        values.set(value, (set = new Set()));
+        this.sortedValues.delete(name);
+      }
       set.add(s);
     }
   }
@@ -92,45 +142,131 @@ export class TenantState {
    * WAL records can never resurrect it and its id is never reused for other labels.
    */
   unindex(s: StreamState): void {
-    for (const [name, value] of Object.entries(s.labels)) {
+    for (const name in s.labels) {
       const values = this.postings.get(name);
-      const set = values?.get(value);
+      const set = values?.get(s.labels[name]!);
       if (!set) continue;
       set.delete(s);
-      if (set.size === 0) values!.delete(value);
-      if (values!.size === 0) this.postings.delete(name);
+      if (set.size > 0) continue;
+      values!.delete(s.labels[name]!);
+      this.sortedValues.delete(name);
+      if (values!.size === 0) {
+        this.postings.delete(name);
+        this.sortedNames = undefined;
+      }
     }
   }
 
-  /**
-   * Streams satisfying every matcher with data in the range, sorted by id. Equality matchers
-   * pick candidates from postings (smallest set first); the rest filter the candidates.
-   */
+  /** Streams satisfying every matcher with data in the range, sorted by id. */
   select(matchers: readonly Matcher[], range: TimeRange): StreamState[] {
-    let candidates: Set<StreamState> | undefined;
-    let chosen: Matcher | undefined;
-    for (const m of matchers) {
-      if (m.op !== '=' || m.value === '') continue;
-      const set = this.postings.get(m.name)?.get(m.value);
-      if (!set) return [];
-      if (!candidates || set.size < candidates.size) {
-        candidates = set;
-        chosen = m;
-      }
-    }
-    const rest: LabelPredicate[] = matchers.filter((m) => m !== chosen).map(compileMatcher);
-    const out: StreamState[] = [];
-    for (const s of candidates ?? this.byId.values()) {
-      if (!s.overlaps(range)) continue;
-      let ok = true;
-      for (const p of rest) {
-        if (!p(s.labels)) {
-          ok = false;
-          break;
-        }
-      }
-      if (ok) out.push(s);
-    }
-    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return this.matching(matchers, range).sort(byId);
   }
+
+  /**
+   * Streams satisfying every matcher with data in the range, in no particular order. Candidates
+   * come from the postings of the matcher that needs the label and has the fewest streams; the
+   * other matchers filter them (regexps through their set of passing values).
+   */
+  matching(matchers: readonly Matcher[], range: TimeRange): StreamState[] {
+    const plans = matchers.map((m) => this.plan(m));
+    let base: MatcherPlan | undefined;
+    for (const p of plans) {
+      if (p.matchesMissing) continue;
+      if (p.size === 0) return [];
+      if (!base || p.size < base.size) base = p;
+    }
+    const rest = plans.filter((p) => p !== base);
+    const out: StreamState[] = [];
+    const consider = (s: StreamState) => {
+      if (!s.overlaps(range)) return;
+      for (const p of rest) {
+        const v = s.labels[p.name];
+        const ok = v === undefined ? p.matchesMissing : p.accepted ? p.accepted.has(v) : p.test(v);
+        if (!ok) return;
+      }
+      out.push(s);
+    };
+    if (base) {
+      for (const set of base.sets) for (const s of set) consider(s);
+    } else {
+      for (const s of this.byId.values()) consider(s);
+    }
+    return out;
+  }
+
+  private plan(m: Matcher): MatcherPlan {
+    const test = compileValueMatcher(m);
+    const plan: MatcherPlan = { name: m.name, test, matchesMissing: test(''), accepted: undefined, sets: [], size: 0 };
+    const values = this.postings.get(m.name);
+    if (!values) return plan;
+    const regexp = m.op === '=~' || m.op === '!~';
+    if (regexp) plan.accepted = new Set();
+    if (m.op === '=' && !plan.matchesMissing) {
+      const set = values.get(m.value);
+      if (set) plan.sets.push(set);
+    } else if (regexp || !plan.matchesMissing) {
+      for (const [value, set] of values) {
+        if (!test(value)) continue;
+        plan.accepted?.add(value);
+        if (!plan.matchesMissing) plan.sets.push(set);
+      }
+    }
+    for (const set of plan.sets) plan.size += set.size;
+    return plan;
+  }
+
+  /** Label names of the matching streams with data in the range, sorted. */
+  labelNames(matchers: readonly Matcher[], range: TimeRange): string[] {
+    if (matchers.length === 0) {
+      return this.names().filter((name) => {
+        for (const set of this.postings.get(name)!.values()) if (someOverlaps(set, range)) return true;
+        return false;
+      });
+    }
+    const found = new Set<string>();
+    for (const s of this.matching(matchers, range)) {
+      for (const name in s.labels) found.add(name);
+      if (found.size === this.postings.size) break;
+    }
+    return [...found].sort();
+  }
+
+  /** Values of one label over the matching streams with data in the range, sorted. */
+  labelValues(name: string, matchers: readonly Matcher[], range: TimeRange): string[] {
+    const values = this.postings.get(name);
+    if (!values) return [];
+    if (matchers.length === 0) return this.values(name, values).filter((v) => someOverlaps(values.get(v)!, range));
+    const found = new Set<string>();
+    for (const s of this.matching(matchers, range)) {
+      const v = s.labels[name];
+      if (v !== undefined) found.add(v);
+    }
+    if (found.size < values.size * SORT_FOUND_BELOW) return [...found].sort();
+    return this.values(name, values).filter((v) => found.has(v));
+  }
+
+  /** Streams matching any of the matcher sets with data in the range, sorted by selector. */
+  series(matcherSets: readonly (readonly Matcher[])[], range: TimeRange): StreamState[] {
+    if (matcherSets.length === 1) return this.matching(matcherSets[0]!, range).sort(bySelector);
+    const found = new Set<StreamState>();
+    for (const matchers of matcherSets) for (const s of this.matching(matchers, range)) found.add(s);
+    return [...found].sort(bySelector);
+  }
+
+  private names(): string[] {
+    this.sortedNames ??= [...this.postings.keys()].sort();
+    return this.sortedNames;
+  }
+
+  private values(name: string, values: Map<string, Set<StreamState>>): string[] {
+    let sorted = this.sortedValues.get(name);
+    if (!sorted) this.sortedValues.set(name, (sorted = [...values.keys()].sort()));
+    return sorted;
+  }
+}
+
+/** Whether some stream of a posting set has data in the range (usually the first one looked at). */
+function someOverlaps(set: Set<StreamState>, range: TimeRange): boolean {
+  for (const s of set) if (s.overlaps(range)) return true;
+  return false;
 }
