@@ -28,6 +28,40 @@ test('bench ingest pushes every line and reports it (json and table)', async () 
   assert.match(table.stdout, /lines pushed\s+100\n/);
 });
 
+/** Entries the server holds for a selector (index/stats through `lode stats`). */
+async function entries(selector: string): Promise<number> {
+  const r = await runLode(['stats', selector, '-o', 'json'], { addr: server.addr });
+  assert.equal(r.code, 0, r.stderr);
+  return (JSON.parse(r.stdout) as { entries: number }).entries;
+}
+
+test('bench ingest --protocol all: every line of every protocol arrives once, with server RSS', async () => {
+  const lokiBefore = await entries('{bench="lode"}');
+  const r = await runLode(
+    ['bench', 'ingest', '--protocol', 'all', '--lines', '2000', '--streams', '6', '--batch-size', '300', '--syslog-addr', `127.0.0.1:${server.ports.syslog}`, '--json'],
+    { addr: server.addr },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const results = JSON.parse(r.stdout) as Array<{ protocol: string; lines: number; failedLines: number; requests: number; serverPeakRssBytes?: number }>;
+  assert.deepEqual(results.map((x) => x.protocol), ['loki-json', 'loki-proto', 'otlp-proto', 'syslog-tcp']);
+  for (const x of results) {
+    assert.equal(x.lines, 2000, x.protocol);
+    assert.equal(x.failedLines, 0, x.protocol);
+    assert.equal(x.requests, 7, x.protocol);
+    assert.ok((x.serverPeakRssBytes ?? 0) > 0, `${x.protocol}: server RSS read from /metrics`);
+  }
+  // Loki JSON and protobuf push the same stream labels; OTLP maps them to resource attributes; syslog to facility/hostname.
+  assert.equal((await entries('{bench="lode"}')) - lokiBefore, 4000);
+  assert.equal(await entries('{service_instance_id=~"i-[0-9]+"}'), 2000);
+  assert.equal(await entries('{facility="local0"}'), 2000);
+
+  const table = await runLode(['bench', 'ingest', '--protocol', 'otlp-proto', '--lines', '50'], { addr: server.addr });
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /protocol\s+otlp-proto\n/);
+  assert.match(table.stdout, /server peak RSS MB\s+\d+\n/);
+  assert.equal((await runLode(['bench', 'ingest', '--protocol', 'carrier-pigeon'], { addr: server.addr })).code, 2);
+});
+
 test('bench query runs every query and reports latency', async () => {
   const r = await runLode(['bench', 'query', '--runs', '2', '--json'], { addr: server.addr });
   assert.equal(r.code, 0, r.stderr);
