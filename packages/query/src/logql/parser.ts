@@ -60,6 +60,15 @@ const NO_UNWRAP_RANGE_OPS = new Set([
   'bytes_over_time', 'bytes_rate', 'count_over_time', 'rate', 'absent_over_time',
 ]);
 
+/**
+ * yacc lists the expected tokens only when there are at most four of them; where a binary
+ * operator or a pipeline stage could follow, there are more, and the message lists none.
+ */
+const NOTHING: readonly string[] = [];
+/** What may start a label filter (after `|` of an unwrap, `(`, `and`, `or`, `,`). */
+const LABEL_FILTER_START = ['IDENTIFIER', '('];
+const UNWRAP_START = ['IDENTIFIER', 'BYTES_CONV', 'DURATION_CONV', 'DURATION_SECONDS_CONV'];
+
 /** Loki's input limit (`maxInputSize`), in bytes. */
 const MAX_INPUT_SIZE = 5120;
 
@@ -215,7 +224,7 @@ class Parser {
       if (t.text === '(') {
         this.take();
         const inner = this.parseExpr(0);
-        this.expect(')');
+        this.expect(')', NOTHING);
         return inner;
       }
       if (t.text === '+' || t.text === '-') {
@@ -248,11 +257,11 @@ class Parser {
     const op = this.take().text as RangeAggregationOp;
     this.expect('(');
     let paramText: string | undefined;
-    if (this.peek().type === 'NUMBER' && this.is(',', 1)) {
+    if (this.peek().type === 'NUMBER') {
       paramText = this.take().value;
-      this.take();
+      this.expect(',');
     }
-    const range = this.parseLogRange();
+    const range = this.parseLogRange(paramText === undefined ? ['NUMBER', '{', '('] : ['{', '(']);
     this.expect(')');
     let grouping: Grouping | undefined;
     if (this.is('by') || this.is('without')) grouping = this.parseGrouping();
@@ -292,7 +301,7 @@ class Parser {
       this.take();
     }
     const inner = this.parseMetricOperand();
-    this.expect(')');
+    this.expect(')', NOTHING);
     if (!grouping && (this.is('by') || this.is('without'))) grouping = this.parseGrouping();
 
     let param: number | undefined;
@@ -329,7 +338,7 @@ class Parser {
     const inner = this.parseMetricOperand();
     const args: string[] = [];
     for (let i = 0; i < 4; i++) {
-      this.expect(',');
+      this.expect(',', i === 0 ? NOTHING : [',']);
       args.push(this.expectType('STRING').value);
     }
     this.expect(')');
@@ -347,8 +356,8 @@ class Parser {
     return { kind: 'LogQuery', matchers, pipeline };
   }
 
-  private parseSelector(): Matcher[] {
-    this.expect('{');
+  private parseSelector(expected: readonly string[] = ['{']): Matcher[] {
+    this.expect('{', expected);
     const matchers: Matcher[] = [];
     if (this.is('}')) {
       this.take();
@@ -546,10 +555,10 @@ class Parser {
     if (this.is('(')) {
       this.take();
       const inner = this.parseLabelFilter(0);
-      this.expect(')');
+      this.expect(')', NOTHING);
       return inner;
     }
-    const nameTok = this.expectType('IDENTIFIER');
+    const nameTok = this.expectType('IDENTIFIER', LABEL_FILTER_START);
     const name = nameTok.value;
     const opTok = this.peek();
     const ops = ['=', '!=', '=~', '!~', '==', '>', '>=', '<', '<='];
@@ -578,48 +587,61 @@ class Parser {
       this.take();
       return { kind: 'BytesFilter', name, op: cmp, value: v.bytes! };
     }
+    // The value could be a STRING, ip(…), DURATION, BYTES, NUMBER or a signed NUMBER: yacc lists none.
     let sign = 1;
-    if (this.is('+') || this.is('-')) sign = this.take().text === '-' ? -1 : 1;
-    const n = this.expectType('NUMBER');
+    let expected = NOTHING;
+    if (this.is('+') || this.is('-')) {
+      sign = this.take().text === '-' ? -1 : 1;
+      expected = ['NUMBER'];
+    }
+    const n = this.expectType('NUMBER', expected);
     return { kind: 'NumericFilter', name, op: cmp, value: sign * parseNumber(n.value, 'literal') };
   }
 
-  /** The log selection of a range aggregation, in any of the orders Loki accepts. */
-  private parseLogRange(): LogRange {
-    if (this.is('(')) {
-      this.take();
-      if (this.is('(')) {
-        const inner = this.parseLogRange();
-        this.expect(')');
-        return inner;
-      }
-      const matchers = this.parseSelector();
-      const pipeline = this.parseStages();
-      const unwrap = this.parseUnwrap();
+  /**
+   * The log selection of a range aggregation, in any of the orders Loki accepts. `expected` is
+   * what yacc lists when the selection does not start with `{` or `(`.
+   */
+  private parseLogRange(expected: readonly string[]): LogRange {
+    if (!this.is('(')) {
+      const matchers = this.parseSelector(expected);
       if (this.peek().type === 'RANGE') {
-        // `({…} | … [5m])`: a whole log range in parentheses.
-        const r = this.finishRange(matchers, pipeline, unwrap);
-        this.expect(')');
-        return r;
+        const range = this.take().duration!;
+        const offset = this.parseOffset();
+        const pipeline = this.parseStages();
+        const unwrap = this.parseUnwrap();
+        return makeRange(matchers, pipeline, unwrap, range, offset);
       }
-      this.expect(')');
-      return this.finishRange(matchers, pipeline, unwrap);
-    }
-    const matchers = this.parseSelector();
-    if (this.peek().type === 'RANGE') {
-      const range = this.take().duration!;
-      const offset = this.parseOffset();
       const pipeline = this.parseStages();
       const unwrap = this.parseUnwrap();
-      return makeRange(matchers, pipeline, unwrap, range, offset);
+      return this.finishRange(matchers, pipeline, unwrap, unwrap ? ['RANGE', '|'] : NOTHING);
     }
+    this.take();
+    if (this.is('(')) {
+      const inner = this.parseLogRange(['{', '(']);
+      this.expect(')');
+      return inner;
+    }
+    const matchers = this.parseSelector(['{', '(']);
     const pipeline = this.parseStages();
     const unwrap = this.parseUnwrap();
-    return this.finishRange(matchers, pipeline, unwrap);
+    if (this.peek().type === 'RANGE') {
+      // `({…} | … [5m])`: a whole log range in parentheses.
+      const r = this.finishRange(matchers, pipeline, unwrap, NOTHING);
+      this.expect(')');
+      return r;
+    }
+    this.expect(')', unwrap ? ['RANGE', ')', '|'] : NOTHING);
+    return this.finishRange(matchers, pipeline, unwrap, ['RANGE']);
   }
 
-  private finishRange(matchers: Matcher[], pipeline: Stage[], unwrap: Unwrap | undefined): LogRange {
-    const range = this.expectType('RANGE').duration!;
+  private finishRange(
+    matchers: Matcher[],
+    pipeline: Stage[],
+    unwrap: Unwrap | undefined,
+    expected: readonly string[],
+  ): LogRange {
+    const range = this.expectType('RANGE', expected).duration!;
     return makeRange(matchers, pipeline, unwrap, range, this.parseOffset());
   }
 
@@ -643,10 +665,11 @@ class Parser {
       label = this.expectType('IDENTIFIER').value;
       this.expect(')');
     } else {
-      label = this.expectType('IDENTIFIER').value;
+      label = this.expectType('IDENTIFIER', UNWRAP_START).value;
     }
+    // After an unwrap only label filters may follow a `|`.
     const postFilters: LabelFilter[] = [];
-    while (this.is('|') && (this.peek(1).type === 'IDENTIFIER' || this.is('(', 1))) {
+    while (this.is('|')) {
       this.take();
       postFilters.push(this.parseLabelFilter(0));
     }
