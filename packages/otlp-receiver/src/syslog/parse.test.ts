@@ -63,3 +63,12 @@ test('a broken RFC 5424 header still keeps the message as 3164', () => {
   const m = mapSyslog(parseSyslog('<14>1 2024-01-01T00:00:00Z host app - - [unterminated sd', now), {}, RECV);
   assert.equal(m.entry.line, '1 2024-01-01T00:00:00Z host app - - [unterminated sd');
 });
+
+test('RFC 3339 timestamps: the cached second gives the same answers as a full parse', () => {
+  assert.equal(parseRfc3339Nanos('2024-01-02T03:04:05.5Z'), 1704164645500000000n);
+  assert.equal(parseRfc3339Nanos('2024-01-02T03:04:05.123456789Z'), 1704164645123456789n);
+  assert.equal(parseRfc3339Nanos('2024-01-02T03:04:05Z'), 1704164645000000000n);
+  assert.equal(parseRfc3339Nanos('2024-01-02T03:04:05.1+01:00'), 1704161045100000000n);
+  assert.equal(parseRfc3339Nanos('2024-01-02T03:04:05.1Zjunk'), undefined);
+  assert.equal(parseRfc3339Nanos('2024-01-02T03:04:06.000001z'), 1704164646000001000n);
+});

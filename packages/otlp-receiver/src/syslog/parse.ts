@@ -21,13 +21,28 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))
 const BSD_TS = /^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) /;
 const TAG = /^([^\s:[\]]{1,64})(?:\[([^\]\s]{1,32})\])?:(?: |$)/;
 
+/** The last whole-second part (`2024-01-02T03:04:05`) seen and its epoch milliseconds in UTC: a stream of messages repeats it. */
+let lastSecond = '';
+let lastSecondMs = 0;
+/** `.fff…` then `Z`, at the end of a timestamp whose first 19 characters are a known second. */
+const FRACTION_Z = /^(?:\.(\d{1,9}))?Z$/i;
+
 /** RFC 3339 (RFC 5424 TIMESTAMP) to unix nanoseconds, keeping every fractional digit. */
 export function parseRfc3339Nanos(text: string): bigint | undefined {
+  if (lastSecond !== '' && text.startsWith(lastSecond)) {
+    const f = FRACTION_Z.exec(text.slice(19));
+    if (f) return BigInt(lastSecondMs) * 1_000_000n + (f[1] ? BigInt(f[1].padEnd(9, '0')) : 0n);
+  }
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
   let ms = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s!);
   if (Number.isNaN(ms)) return undefined;
+  // Only a Gregorian-valid second is cached (Date.UTC rolls 2024-02-30 over; keep the slow path for those).
+  if (new Date(ms).toISOString().startsWith(text.slice(0, 19))) {
+    lastSecond = text.slice(0, 19);
+    lastSecondMs = ms;
+  }
   if (zone!.toUpperCase() !== 'Z') {
     const sign = zone![0] === '-' ? -1 : 1;
     ms -= sign * (+zone!.slice(1, 3) * 60 + +zone!.slice(4, 6)) * 60_000;
@@ -97,31 +112,31 @@ function stripBom(msg: string): string {
   return msg.charCodeAt(0) === 0xfeff ? msg.slice(1) : msg;
 }
 
-/** RFC 5424 after `<PRI>1 `; undefined when the header does not fit the grammar. */
-function parse5424(rest: string, base: SyslogMessage): SyslogMessage | undefined {
-  let pos = 0;
-  const fields: string[] = [];
-  for (let k = 0; k < 5; k++) {
-    const t = token(rest, pos);
-    if (!t) return undefined;
-    fields.push(t[0]);
-    pos = t[1];
-  }
-  const [ts, hostname, appName, procId, msgId] = fields;
-  const sd = parseStructuredData(rest, pos);
+/** RFC 5424 from `from` (after `<PRI>1 `); undefined when the header does not fit the grammar. */
+function parse5424(text: string, from: number, pri: number): SyslogMessage | undefined {
+  // Five space-delimited header fields, found in place (no token array per message).
+  const e1 = text.indexOf(' ', from);
+  const e2 = e1 < 0 ? -1 : text.indexOf(' ', e1 + 1);
+  const e3 = e2 < 0 ? -1 : text.indexOf(' ', e2 + 1);
+  const e4 = e3 < 0 ? -1 : text.indexOf(' ', e3 + 1);
+  const e5 = e4 < 0 ? -1 : text.indexOf(' ', e4 + 1);
+  if (e5 < 0 || e5 + 1 >= text.length) return undefined;
+  const sd = parseStructuredData(text, e5 + 1);
   if (!sd) return undefined;
-  let msg = rest.slice(sd.end);
-  if (msg.startsWith(' ')) msg = msg.slice(1);
+  const msgStart = text.charCodeAt(sd.end) === 0x20 ? sd.end + 1 : sd.end;
+  const ts = text.slice(from, e1);
   return {
-    ...base,
+    syslog: true,
     format: 'rfc5424',
-    timestamp: ts === '-' ? undefined : parseRfc3339Nanos(ts!),
-    hostname: nil(hostname),
-    appName: nil(appName),
-    procId: nil(procId),
-    msgId: nil(msgId),
+    facility: pri >> 3,
+    severity: pri & 7,
+    timestamp: ts === '-' ? undefined : parseRfc3339Nanos(ts),
+    hostname: nil(text.slice(e1 + 1, e2)),
+    appName: nil(text.slice(e2 + 1, e3)),
+    procId: nil(text.slice(e3 + 1, e4)),
+    msgId: nil(text.slice(e4 + 1, e5)),
     structuredData: sd.sd,
-    msg: stripBom(msg),
+    msg: stripBom(text.slice(msgStart)),
   };
 }
 
@@ -161,11 +176,11 @@ export function parseSyslog(text: string, now: Date): SyslogMessage {
   const m = /^<(\d{1,3})>/.exec(text);
   const pri = m ? Number(m[1]) : NaN;
   if (!m || pri > 191) return base;
-  const withPri: SyslogMessage = { ...base, syslog: true, facility: pri >> 3, severity: pri & 7 };
-  const rest = text.slice(m[0].length);
-  if (rest.startsWith('1 ')) {
-    const parsed = parse5424(rest.slice(2), withPri);
+  const after = m[0].length;
+  if (text.charCodeAt(after) === 0x31 && text.charCodeAt(after + 1) === 0x20) {
+    const parsed = parse5424(text, after + 2, pri);
     if (parsed) return parsed;
   }
-  return parse3164(rest, withPri, now);
+  const withPri: SyslogMessage = { ...base, syslog: true, facility: pri >> 3, severity: pri & 7 };
+  return parse3164(text.slice(after), withPri, now);
 }
