@@ -2,11 +2,12 @@
  * `index/stats` figures (streams, chunks, entries, line bytes) over a time range, counting
  * chunks and in-memory blocks that overlap it, as `summarize` would list them.
  *
- * A stream whose whole span lies in the range adds its running chunk totals and its in-memory
- * blocks without any I/O. The totals and the `flushing` list change together (a block leaves
- * `flushing` in the same synchronous step that adds its chunk to the totals), so no block is
- * counted twice or missed. Only streams that straddle a range boundary list their chunk index
- * entries from one LMDB snapshot (keys and 20-byte values, never chunk bytes).
+ * Each stream keeps running totals and the time span of its chunks, so a stream whose chunks
+ * lie all inside or all outside the range is counted from memory, without I/O. The totals and
+ * the `flushing` list change together (a block leaves `flushing` in the same synchronous step
+ * that adds its chunk to the totals), so no block is counted twice or missed. Only a stream
+ * whose chunk span straddles a range boundary lists its chunk index entries (keys and 20-byte
+ * values, never chunk bytes), from one LMDB snapshot shared with the check of its blocks.
  */
 import type { Transaction } from 'lmdb';
 import type { IndexStats, TimeRange } from './model.js';
@@ -22,12 +23,16 @@ export function indexStats(dbs: Dbs, streams: readonly StreamState[], range: Tim
   try {
     for (const s of streams) {
       const before = stats.chunks;
-      if (s.within(range)) {
-        stats.chunks += s.chunkCount;
-        stats.entries += s.chunkEntries;
-        stats.bytes += s.chunkBytes;
-        for (const b of s.flushing) addBlock(stats, b, b.length);
-        addBlock(stats, s.head, s.head.length);
+      const chunksOutside = s.chunkCount === 0 || s.chunkMaxTs < range.from || s.chunkMinTs >= range.to;
+      const chunksInside = !chunksOutside && s.chunkMinTs >= range.from && s.chunkMaxTs < range.to;
+      if (chunksOutside || chunksInside) {
+        if (chunksInside) {
+          stats.chunks += s.chunkCount;
+          stats.entries += s.chunkEntries;
+          stats.bytes += s.chunkBytes;
+        }
+        for (const b of s.flushing) addBlock(stats, b, b.length, range);
+        addBlock(stats, s.head, s.head.length, range);
       } else {
         txn ??= dbs.env.useReadTransaction();
         for (const r of chunkRefs(dbs, s, range, txn)) {
@@ -35,10 +40,7 @@ export function indexStats(dbs: Dbs, streams: readonly StreamState[], range: Tim
           stats.entries += r.entries;
           stats.bytes += r.bytes;
         }
-        for (const { block, length } of liveBlocks(dbs, s, txn)) {
-          const sum = blockSummary(block, length);
-          if (sum.maxTs >= range.from && sum.minTs < range.to) addBlock(stats, block, length);
-        }
+        for (const { block, length } of liveBlocks(dbs, s, txn)) addBlock(stats, block, length, range);
       }
       if (stats.chunks > before) stats.streams++;
     }
@@ -48,9 +50,11 @@ export function indexStats(dbs: Dbs, streams: readonly StreamState[], range: Tim
   return stats;
 }
 
-function addBlock(stats: IndexStats, b: HeadBlock, length: number): void {
+/** Counts the block's first `length` entries when they overlap the range. */
+function addBlock(stats: IndexStats, b: HeadBlock, length: number, range: TimeRange): void {
   if (length === 0) return;
   const sum = blockSummary(b, length);
+  if (sum.maxTs < range.from || sum.minTs >= range.to) return;
   stats.chunks++;
   stats.entries += sum.entries;
   stats.bytes += sum.bytes;

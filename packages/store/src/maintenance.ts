@@ -138,7 +138,8 @@ async function deleteChunks(ctx: MaintenanceContext, t: TenantState, s: StreamSt
     dbs.streams.put(sk, record);
     return { chunks, entries, bytes, stored, left };
   });
-  s.addChunks(-removed.chunks, -removed.entries, -removed.bytes);
+  s.adjustChunks(-removed.chunks, -removed.entries, -removed.bytes);
+  s.resetChunkSpan(removed.left);
   ctx.counters.chunks -= removed.chunks;
   ctx.counters.chunkBytes -= removed.bytes;
   ctx.counters.chunkStoredBytes -= removed.stored;
@@ -228,6 +229,9 @@ async function mergeRun(ctx: MaintenanceContext, s: StreamState, run: Ref[], rep
   entries.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
   const enc = encodeChunk(entries);
   const key = chunkKey(s.tenant, s.id, enc.stats.minTs, ctx.allocateSeq());
+  // Before the commit, so index scans of readers that see the merged chunk reach back far enough.
+  const span = enc.stats.maxTs - enc.stats.minTs;
+  if (span > s.maxChunkSpan) s.maxChunkSpan = span;
   const done = await dbs.env.transaction(() => {
     for (const r of run) if (dbs.chunkIndex.get(r.key) === undefined) return false;
     for (const r of run) {
@@ -250,11 +254,9 @@ async function mergeRun(ctx: MaintenanceContext, s: StreamState, run: Ref[], rep
     entriesBefore += r.entries;
     bytesBefore += r.bytes;
   }
-  s.addChunks(1 - run.length, enc.stats.entries - entriesBefore, enc.stats.bytes - bytesBefore);
+  s.adjustChunks(1 - run.length, enc.stats.entries - entriesBefore, enc.stats.bytes - bytesBefore);
   ctx.counters.chunks -= run.length - 1;
   ctx.counters.chunkStoredBytes += enc.data.length - stored;
-  const span = enc.stats.maxTs - enc.stats.minTs;
-  if (span > s.maxChunkSpan) s.maxChunkSpan = span;
   report.compactedChunks += run.length;
   report.writtenChunks++;
 }

@@ -178,7 +178,7 @@ export class Store implements LogStore {
       this.counters.chunkStoredBytes += meta.storedBytes;
       const s = this.tenants.get(tenantOfKey(key))?.byId.get(parts.id);
       if (!s) continue;
-      s.addChunks(1, meta.entries, meta.bytes);
+      s.addChunk(meta.minTs, meta.maxTs, meta.entries, meta.bytes);
       if (meta.maxTs - meta.minTs > s.maxChunkSpan) s.maxChunkSpan = meta.maxTs - meta.minTs;
     }
   }
@@ -462,6 +462,10 @@ export class Store implements LogStore {
   private async commit(jobs: FlushJob[], encoded: PoolEncoded[]): Promise<void> {
     const prepared = jobs.map((job, i) => {
       const enc = encoded[i]!;
+      // Before the commit: a reader whose snapshot has the chunk skips the in-memory block and
+      // must reach the chunk through its index scan, which looks back only maxChunkSpan.
+      const span = enc.stats.maxTs - enc.stats.minTs;
+      if (span > job.stream.maxChunkSpan) job.stream.maxChunkSpan = span;
       return { job, enc, key: chunkKey(job.stream.tenant, job.stream.id, enc.stats.minTs, job.block.seq) };
     });
     const { streams, chunkIndex, chunks, filters, postings, meta } = this.dbs;
@@ -487,12 +491,10 @@ export class Store implements LogStore {
       // Leaving `flushing` and joining the chunk totals in one step keeps index stats exact.
       const i = s.flushing.indexOf(job.block);
       if (i >= 0) s.flushing.splice(i, 1);
-      s.addChunks(1, enc.stats.entries, enc.stats.bytes);
+      s.addChunk(enc.stats.minTs, enc.stats.maxTs, enc.stats.entries, enc.stats.bytes);
       this.queuedFlushBytes -= job.block.bytes;
       if (job.block.lastLsn > s.flushedLsn) s.flushedLsn = job.block.lastLsn;
       s.postingsPersisted = true;
-      const span = enc.stats.maxTs - enc.stats.minTs;
-      if (span > s.maxChunkSpan) s.maxChunkSpan = span;
       this.counters.chunksWritten++;
       this.counters.chunks++;
       this.counters.chunkBytes += enc.stats.bytes;

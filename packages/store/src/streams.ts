@@ -30,13 +30,16 @@ export class StreamState {
   /** Appends in flight (validated, not yet inserted); such a stream is never dropped. */
   pending = 0;
   /**
-   * Totals of the stream's chunks in LMDB, kept in step with flush commits, retention and
-   * compaction (rebuilt from the chunk index at open): index stats over a range that covers the
-   * whole stream need no chunk-index scan.
+   * Totals and time span of the stream's chunks in LMDB, kept in step with flush commits,
+   * retention and compaction (rebuilt from the chunk index at open): index stats need no
+   * chunk-index scan unless the range boundary cuts through the chunks' span.
    */
   chunkCount = 0;
   chunkEntries = 0;
   chunkBytes = 0;
+  /** Valid while chunkCount > 0. */
+  chunkMinTs = 0n;
+  chunkMaxTs = 0n;
 
   constructor(
     readonly tenant: string,
@@ -66,16 +69,29 @@ export class StreamState {
     return this.hasData && this.minTs < r.to && this.maxTs >= r.from;
   }
 
-  /** Whether all of the stream's data lies in the range. */
-  within(r: TimeRange): boolean {
-    return this.hasData && this.minTs >= r.from && this.maxTs < r.to;
+  /** Counts one chunk written to LMDB. */
+  addChunk(minTs: bigint, maxTs: bigint, entries: number, bytes: number): void {
+    if (this.chunkCount === 0 || minTs < this.chunkMinTs) this.chunkMinTs = minTs;
+    if (this.chunkCount === 0 || maxTs > this.chunkMaxTs) this.chunkMaxTs = maxTs;
+    this.adjustChunks(1, entries, bytes);
   }
 
-  /** Adjusts the chunk totals (negative figures for deleted or merged chunks). */
-  addChunks(count: number, entries: number, bytes: number): void {
+  /** Changes the chunk totals by the given amounts (negative for deleted or merged chunks). */
+  adjustChunks(count: number, entries: number, bytes: number): void {
     this.chunkCount += count;
     this.chunkEntries += entries;
     this.chunkBytes += bytes;
+  }
+
+  /** The chunk span after deletions, from the chunks that are left. */
+  resetChunkSpan(left: readonly { minTs: bigint; maxTs: bigint }[]): void {
+    if (left.length === 0) return;
+    this.chunkMinTs = left[0]!.minTs;
+    this.chunkMaxTs = left[0]!.maxTs;
+    for (const c of left) {
+      if (c.minTs < this.chunkMinTs) this.chunkMinTs = c.minTs;
+      if (c.maxTs > this.chunkMaxTs) this.chunkMaxTs = c.maxTs;
+    }
   }
 
   inMemory(): boolean {
