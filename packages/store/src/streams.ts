@@ -115,6 +115,12 @@ interface MatcherPlan {
 const byId = (a: StreamState, b: StreamState): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const bySelector = (a: StreamState, b: StreamState): number => (a.selector < b.selector ? -1 : a.selector > b.selector ? 1 : 0);
 
+/** A label's values in order, with their posting sets at the same index. */
+interface SortedValues {
+  values: string[];
+  sets: Set<StreamState>[];
+}
+
 /** Below this share of all values, sorting the found values beats filtering the sorted list. */
 const SORT_FOUND_BELOW = 1 / 16;
 
@@ -125,7 +131,7 @@ export class TenantState {
   private readonly postings = new Map<string, Map<string, Set<StreamState>>>();
   /** Sorted label names, and sorted values per name; dropped when the postings gain or lose one. */
   private sortedNames: string[] | undefined;
-  private readonly sortedValues = new Map<string, string[]>();
+  private readonly sortedValues = new Map<string, SortedValues>();
 
   constructor(readonly tenant: string) {}
 
@@ -251,14 +257,19 @@ export class TenantState {
   labelValues(name: string, matchers: readonly Matcher[], range: TimeRange): string[] {
     const values = this.postings.get(name);
     if (!values) return [];
-    if (matchers.length === 0) return this.values(name, values).filter((v) => someOverlaps(values.get(v)!, range));
+    if (matchers.length === 0) {
+      const sorted = this.values(name, values);
+      const out: string[] = [];
+      for (let i = 0; i < sorted.values.length; i++) if (someOverlaps(sorted.sets[i]!, range)) out.push(sorted.values[i]!);
+      return out;
+    }
     const found = new Set<string>();
     for (const s of this.matching(matchers, range)) {
       const v = s.labels[name];
       if (v !== undefined) found.add(v);
     }
     if (found.size < values.size * SORT_FOUND_BELOW) return [...found].sort();
-    return this.values(name, values).filter((v) => found.has(v));
+    return this.values(name, values).values.filter((v) => found.has(v));
   }
 
   /** Streams matching any of the matcher sets with data in the range, sorted by selector. */
@@ -274,9 +285,13 @@ export class TenantState {
     return this.sortedNames;
   }
 
-  private values(name: string, values: Map<string, Set<StreamState>>): string[] {
+  private values(name: string, values: Map<string, Set<StreamState>>): SortedValues {
     let sorted = this.sortedValues.get(name);
-    if (!sorted) this.sortedValues.set(name, (sorted = [...values.keys()].sort()));
+    if (!sorted) {
+      const keys = [...values.keys()].sort();
+      sorted = { values: keys, sets: keys.map((v) => values.get(v)!) };
+      this.sortedValues.set(name, sorted);
+    }
     return sorted;
   }
 }
