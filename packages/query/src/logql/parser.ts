@@ -353,6 +353,8 @@ class Parser {
   private parseLogQuery(): LogQueryExpr {
     const matchers = this.parseSelector();
     const pipeline = this.parseStages();
+    // `| unwrap` belongs to range aggregations only; yacc rejects the `unwrap` after the `|`.
+    if (this.is('|') && this.is('unwrap', 1)) this.fail(this.peek(1));
     return { kind: 'LogQuery', matchers, pipeline };
   }
 
@@ -605,13 +607,7 @@ class Parser {
   private parseLogRange(expected: readonly string[]): LogRange {
     if (!this.is('(')) {
       const matchers = this.parseSelector(expected);
-      if (this.peek().type === 'RANGE') {
-        const range = this.take().duration!;
-        const offset = this.parseOffset();
-        const pipeline = this.parseStages();
-        const unwrap = this.parseUnwrap();
-        return makeRange(matchers, pipeline, unwrap, range, offset);
-      }
+      if (this.peek().type === 'RANGE') return this.finishRangeFirst(matchers);
       const pipeline = this.parseStages();
       const unwrap = this.parseUnwrap();
       return this.finishRange(matchers, pipeline, unwrap, unwrap ? ['RANGE', '|'] : NOTHING);
@@ -623,6 +619,12 @@ class Parser {
       return inner;
     }
     const matchers = this.parseSelector(['{', '(']);
+    if (this.peek().type === 'RANGE') {
+      // `({…}[5m] | …)`: a range-first log range in parentheses.
+      const r = this.finishRangeFirst(matchers);
+      this.expect(')');
+      return r;
+    }
     const pipeline = this.parseStages();
     const unwrap = this.parseUnwrap();
     if (this.peek().type === 'RANGE') {
@@ -633,6 +635,15 @@ class Parser {
     }
     this.expect(')', unwrap ? ['RANGE', ')', '|'] : NOTHING);
     return this.finishRange(matchers, pipeline, unwrap, ['RANGE']);
+  }
+
+  /** `{…}[5m] offset 1h | … | unwrap …`, the current token being the range. */
+  private finishRangeFirst(matchers: Matcher[]): LogRange {
+    const range = this.take().duration!;
+    const offset = this.parseOffset();
+    const pipeline = this.parseStages();
+    const unwrap = this.parseUnwrap();
+    return makeRange(matchers, pipeline, unwrap, range, offset);
   }
 
   private finishRange(
