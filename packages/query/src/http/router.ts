@@ -67,8 +67,10 @@ function querySignal(ctx: Context, timeoutMs: number): AbortSignal {
   return AbortSignal.any([clientGone.signal, AbortSignal.timeout(timeoutMs)]);
 }
 
+/** Serialises once: an object body would be stringified by koa-compress (to learn its length) and again by Koa. */
 function success(ctx: Context, data: unknown): void {
-  ctx.body = { status: 'success', data };
+  ctx.type = 'application/json';
+  ctx.body = JSON.stringify({ status: 'success', data });
 }
 
 export function queryRouter(opts: QueryApiOptions): Router {
