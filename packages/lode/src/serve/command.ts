@@ -5,26 +5,26 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Koa from 'koa';
-import { Store, type StoreOptions } from '@lode/store';
+import { Store, type StoreHooks, type StoreOptions } from '@lode/store';
 import {
-  ingestRoutes,
   startFileInputs,
   startOtlpGrpc,
   startOtlpHttp,
   startSyslog,
   tenantOf,
   type Closable,
+  type IngestOptions,
 } from '@lode/otlp-receiver';
-import { attachTail, createRuler, queryRouter, selectorMatchers, type QueryApiOptions, type Ruler } from '@lode/query';
+import { attachTail, createRuler, selectorMatchers, type QueryApiOptions, type Ruler } from '@lode/query';
 import { limitsResolver, loadServeConfig, type ServeConfig } from '../config/load.js';
 import { serveUsage } from '../config/usage.js';
+import { VERSION } from '../version.js';
+import { createApp } from './app.js';
 import { listenHttp } from './http-listener.js';
 import { createLogger, type Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
-import { VERSION } from '../version.js';
+import { createMetrics, type ServeMetrics } from './metrics.js';
 
-function storeOptions(config: ServeConfig, hooks: StoreOptions['hooks']): StoreOptions {
+function storeOptions(config: ServeConfig, hooks: StoreHooks): StoreOptions {
   return {
     dir: config.data,
     durability: config.durability,
@@ -52,46 +52,78 @@ function storeOptions(config: ServeConfig, hooks: StoreOptions['hooks']): StoreO
   };
 }
 
-function koaApp(config: ServeConfig, queryOpts: QueryApiOptions, ruler: Ruler, logger: Logger, metrics: ReturnType<typeof createMetrics>): Koa {
-  const app = new Koa();
-  app.silent = true;
-  app.on('error', (err: Error) => logger.error({ err }, 'request failed'));
-  app.use(async (ctx, next) => {
-    try {
-      await next();
-    } catch (err) {
-      logger.error({ err, path: ctx.path }, 'unhandled error in request');
-      ctx.status = 500;
-      ctx.type = 'text/plain';
-      ctx.body = `internal error: ${(err as Error).message}`;
-    }
-  });
-  app.use(async (ctx, next) => {
-    if (ctx.path === '/ready') {
-      ctx.body = 'ready\n';
-      return;
-    }
-    if (ctx.path === '/metrics' && ctx.method === 'GET') {
-      ctx.type = metrics.registry.contentType;
-      ctx.body = await metrics.registry.metrics();
-      return;
-    }
-    await next();
-  });
-  const ingest = ingestRoutes({
-    store: queryOpts.store,
-    limits: queryOpts.limits,
-    multiTenant: config.multi_tenant,
-    apiKeys: config.api_keys,
-    logger,
+/** Store events go to /metrics and, when something is wrong, to the log as well. */
+function storeHooks(metrics: ServeMetrics, logger: Logger): StoreHooks {
+  const m = metrics.storeHooks;
+  return {
+    ...m,
+    onWalCorrupt: (info) => {
+      m.onWalCorrupt?.(info);
+      logger.warn({ corruption: info }, 'WAL: skipped a corrupt record during replay');
+    },
+    onCorruptChunk: (info) => {
+      m.onCorruptChunk?.(info);
+      logger.warn({ tenant: info.tenant, stream: info.stream, minTs: String(info.minTs), err: info.error }, 'store: skipped a corrupt chunk');
+    },
+    onBackgroundError: (err) => {
+      m.onBackgroundError?.(err);
+      logger.error({ err }, 'store: background job failed (retried on the next round)');
+    },
+  };
+}
+
+function createServeRuler(config: ServeConfig, query: QueryApiOptions, metrics: ServeMetrics, logger: Logger): Ruler {
+  return createRuler({
+    store: query.store,
+    limits: query.limits,
+    dataDir: config.data,
+    ...(config.ruler_rules_dir ? { rulesDir: config.ruler_rules_dir } : {}),
+    alertmanagerUrls: config.ruler_alertmanager_url,
+    webhookUrls: config.ruler_webhook_url,
+    ...(config.ruler_remote_write_url ? { remoteWriteUrl: config.ruler_remote_write_url } : {}),
+    evaluationIntervalMs: config.ruler_evaluation_interval,
+    resendDelayMs: config.ruler_resend_delay,
+    externalUrl: config.ruler_external_url,
+    logger: logger.child({ component: 'ruler' }),
     registry: metrics.registry,
-    maxInflightBytes: config.max_inflight_bytes,
+    resolveTenant: query.resolveTenant,
   });
-  app.use(ingest.routes()).use(ingest.allowedMethods());
-  app.use(ruler.router.routes()).use(ruler.router.allowedMethods());
-  const query = queryRouter(queryOpts);
-  app.use(query.routes()).use(query.allowedMethods());
-  return app;
+}
+
+type Starter = [name: string, start: () => Promise<Closable>];
+
+/** The listeners besides HTTP that this configuration enables (port 0 disables one). */
+function otherListeners(config: ServeConfig, ingest: IngestOptions): Starter[] {
+  const syslog = { tenant: config.syslog_tenant, labels: config.syslog_labels };
+  const starters: Array<Starter | false> = [
+    config.otlp_http_listen.port !== 0 && ['otlp_http', () => startOtlpHttp({ ...ingest, listen: config.otlp_http_listen })],
+    config.otlp_grpc_listen.port !== 0 && ['otlp_grpc', () => startOtlpGrpc({ ...ingest, listen: config.otlp_grpc_listen })],
+    config.syslog_listen.port !== 0 && ['syslog', () => startSyslog({ ...ingest, ...syslog, listen: config.syslog_listen })],
+    config.syslog_tls_cert !== '' &&
+      config.syslog_tls_listen.port !== 0 && [
+        'syslog_tls',
+        () =>
+          startSyslog({
+            ...ingest,
+            ...syslog,
+            listen: config.syslog_tls_listen,
+            tls: { certFile: config.syslog_tls_cert, keyFile: config.syslog_tls_key },
+          }),
+      ],
+    config.inputs.files.length > 0 && ['files', () => startFileInputs({ ...ingest, inputs: config.inputs.files, stateDir: join(config.data, 'inputs') })],
+  ];
+  return starters.filter((s): s is Starter => s !== false);
+}
+
+function signalled(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down: draining requests and flushing the store');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {
@@ -104,104 +136,52 @@ export async function serveCommand(argv: string[]): Promise<number> {
   mkdirSync(config.data, { recursive: true });
   let store: Store | undefined;
   const metrics = createMetrics(() => store?.metrics());
-  store = await Store.open(storeOptions(config, metrics.storeHooks));
+  store = await Store.open(storeOptions(config, storeHooks(metrics, logger)));
   const openStore = store;
   logger.info({ data: config.data, durability: config.durability, version: VERSION }, 'store opened');
 
-  const ingestOpts = {
+  const limits = limitsResolver(config);
+  const tenancy = { multiTenant: config.multi_tenant, apiKeys: config.api_keys };
+  const ingest: IngestOptions = { store: openStore, limits, ...tenancy, logger, registry: metrics.registry, maxInflightBytes: config.max_inflight_bytes };
+  const query: QueryApiOptions = {
     store: openStore,
-    limits: limitsResolver(config),
-    multiTenant: config.multi_tenant,
-    apiKeys: config.api_keys,
-    logger,
-    registry: metrics.registry,
-    maxInflightBytes: config.max_inflight_bytes,
-  };
-  const rules = { multiTenant: config.multi_tenant, apiKeys: config.api_keys };
-  const queryOpts: QueryApiOptions = {
-    store: openStore,
-    limits: ingestOpts.limits,
-    resolveTenant: (headers, access) => tenantOf(headers, rules, access),
+    limits,
+    resolveTenant: (headers, access) => tenantOf(headers, tenancy, access),
     version: VERSION,
     onQuery: metrics.observeQuery,
   };
-  const ruler = createRuler({
-    store: openStore,
-    limits: ingestOpts.limits,
-    dataDir: config.data,
-    ...(config.ruler_rules_dir ? { rulesDir: config.ruler_rules_dir } : {}),
-    alertmanagerUrls: config.ruler_alertmanager_url,
-    webhookUrls: config.ruler_webhook_url,
-    ...(config.ruler_remote_write_url ? { remoteWriteUrl: config.ruler_remote_write_url } : {}),
-    evaluationIntervalMs: config.ruler_evaluation_interval,
-    resendDelayMs: config.ruler_resend_delay,
-    externalUrl: config.ruler_external_url,
-    logger: logger.child({ component: 'ruler' }),
-    registry: metrics.registry,
-    resolveTenant: queryOpts.resolveTenant,
-  });
-  const closers: Array<{ name: string; close: () => Promise<void> }> = [];
+  const ruler = createServeRuler(config, query, metrics, logger);
+
+  // Closed in reverse order: the ruler first, then listeners (draining), then the store.
+  const closers: Array<() => Promise<void>> = [];
   const announce = (listener: string, address: string) => logger.info({ listener, address }, 'listening');
   try {
     if (config.http_listen.port !== 0) {
-      const app = koaApp(config, queryOpts, ruler, logger, metrics);
+      const app = createApp({ ingest, query, ruler, registry: metrics.registry, logger, requireKeyForMetrics: config.api_keys.length > 0 });
       const http = await listenHttp(config.http_listen, app.callback());
-      const tail = attachTail(http.server, queryOpts);
-      closers.push({
-        name: 'http',
-        close: () => {
-          tail.close();
-          return http.close();
-        },
+      const tail = attachTail(http.server, query);
+      closers.push(() => {
+        tail.close();
+        return http.close();
       });
       announce('http', http.address);
     }
-    const started: Array<[string, Promise<Closable>] | undefined> = [
-      config.otlp_http_listen.port !== 0 ? ['otlp_http', startOtlpHttp({ ...ingestOpts, listen: config.otlp_http_listen })] : undefined,
-      config.otlp_grpc_listen.port !== 0 ? ['otlp_grpc', startOtlpGrpc({ ...ingestOpts, listen: config.otlp_grpc_listen })] : undefined,
-      config.syslog_listen.port !== 0
-        ? ['syslog', startSyslog({ ...ingestOpts, listen: config.syslog_listen, tenant: config.syslog_tenant, labels: config.syslog_labels })]
-        : undefined,
-      config.syslog_tls_cert && config.syslog_tls_listen.port !== 0
-        ? [
-            'syslog_tls',
-            startSyslog({
-              ...ingestOpts,
-              listen: config.syslog_tls_listen,
-              tenant: config.syslog_tenant,
-              labels: config.syslog_labels,
-              tls: { certFile: config.syslog_tls_cert, keyFile: config.syslog_tls_key },
-            }),
-          ]
-        : undefined,
-      config.inputs.files.length > 0
-        ? ['files', startFileInputs({ ...ingestOpts, inputs: config.inputs.files, stateDir: join(config.data, 'inputs') })]
-        : undefined,
-    ];
-    for (const entry of started) {
-      if (!entry) continue;
-      const listener = await entry[1];
-      closers.push({ name: entry[0], close: () => listener.close() });
-      announce(entry[0], listener.address);
+    for (const [name, start] of otherListeners(config, ingest)) {
+      const listener = await start();
+      closers.push(() => listener.close());
+      announce(name, listener.address);
     }
     await ruler.start();
-    closers.push({ name: 'ruler', close: () => ruler.stop() });
+    closers.push(() => ruler.stop());
   } catch (err) {
     logger.error({ err }, 'could not start a listener');
-    await Promise.allSettled(closers.map((c) => c.close()));
+    await Promise.allSettled(closers.reverse().map((close) => close()));
     await openStore.close();
     return 1;
   }
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'shutting down: draining requests and flushing the store');
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await Promise.allSettled(closers.reverse().map((c) => c.close()));
+  await signalled(logger);
+  for (const close of closers.reverse()) await close().catch((err: unknown) => logger.error({ err }, 'error while stopping'));
   await openStore.close();
   logger.info('stopped');
   return 0;
