@@ -5,6 +5,7 @@
  * so Alertmanager hears about the resolution.
  */
 import type { Labels } from '@lode/store';
+import type { SavedAlert, SavedRule } from './alert-state.js';
 import type { CompiledRule } from './rulefmt.js';
 
 export type AlertState = 'pending' | 'firing' | 'inactive';
@@ -141,6 +142,40 @@ export class AlertingRule {
       out.push(a);
     }
     return out;
+  }
+
+  /** The pending and firing alerts, for the durable alert state (resolved ones need no restoring). */
+  snapshot(): SavedRule {
+    const alerts: SavedAlert[] = [];
+    for (const a of this.active.values()) {
+      if (a.state === 'inactive') continue;
+      alerts.push({ labels: a.labels, annotations: a.annotations, state: a.state, value: a.value, activeAt: a.activeAt, firedAt: a.firedAt, keepFiringSince: a.keepFiringSince });
+    }
+    return { name: this.name, expr: this.rule.def.expr, labels: labelsKey(this.rule.def.labels), alerts };
+  }
+
+  /**
+   * Takes back saved alerts if they belong to this very rule (same name, expr and labels).
+   * `activeAt` is kept, so a pending alert's `for` clock runs on across the restart and a firing
+   * one stays firing; it is re-sent at the next evaluation that still sees it.
+   */
+  restore(saved: SavedRule): boolean {
+    if (saved.name !== this.name || saved.expr !== this.rule.def.expr || saved.labels !== labelsKey(this.rule.def.labels)) return false;
+    for (const a of saved.alerts) {
+      this.active.set(labelsKey(a.labels), {
+        labels: sortLabels(a.labels),
+        annotations: sortLabels(a.annotations ?? {}),
+        state: a.state,
+        value: typeof a.value === 'number' ? a.value : 0,
+        activeAt: a.activeAt,
+        firedAt: a.firedAt,
+        resolvedAt: 0,
+        lastSentAt: 0,
+        keepFiringSince: typeof a.keepFiringSince === 'number' ? a.keepFiringSince : 0,
+        validUntil: 0,
+      });
+    }
+    return true;
   }
 
   /** Takes over the alerts of the rule this one replaces (same name and query), as Prometheus does on reload. */

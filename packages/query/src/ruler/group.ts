@@ -6,15 +6,19 @@
 import type { LimitsFor, LogStore, StreamPush } from '@lode/store';
 import { evaluateInstant } from '../engine/index.js';
 import { formatSampleValue } from '../engine/format.js';
+import type { AlertStateStore, SavedRule } from './alert-state.js';
 import { AlertingRule, labelsKey, RuleLimitError, type Alert, type RuleSample } from './alerting.js';
 import type { RulerLogger } from './logger.js';
 import type { RulerMetrics } from './metrics.js';
 import type { Notifier, PostableAlert } from './notifier.js';
-import type { RemoteWriter } from './remote-write.js';
+import type { RemoteSeries, RemoteWriter } from './remote-write.js';
 import type { CompiledRule, RuleGroupDef } from './rulefmt.js';
+import { evaluationOffset, nextEvaluation } from './schedule.js';
 
 /** The stream label that names a recording rule's series in the store. */
 export const RECORD_LABEL = '__record__';
+/** The `__record__` value of the series of active alerts (Prometheus' `ALERTS` metric). */
+export const ALERTS_RECORD = 'ALERTS';
 
 export interface RuleHealth {
   health: 'ok' | 'err' | 'unknown';
@@ -39,6 +43,7 @@ export interface GroupContext {
   limits: LimitsFor;
   notifier: Notifier;
   remoteWriter: RemoteWriter | undefined;
+  alertState: AlertStateStore;
   metrics: RulerMetrics;
   logger: RulerLogger;
   resendDelayMs: number;
@@ -59,6 +64,8 @@ function parseSampleValue(s: string): number {
 
 export class GroupRunner {
   readonly rules: GroupRule[];
+  /** Where in its interval the group evaluates (see schedule.ts). */
+  readonly offsetMs: number;
   lastEvaluation = 0;
   evaluationTime = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -74,6 +81,17 @@ export class GroupRunner {
     private readonly ctx: GroupContext,
   ) {
     this.rules = compiled.map((c) => (c.def.kind === 'alert' ? withStatus(new AlertingRule(c)) : withStatus(new RecordingRule(c))));
+    this.offsetMs = evaluationOffset(tenant, namespace, def.name, intervalMs);
+  }
+
+  /** Takes back the alerts saved before a restart, for the rules that are unchanged; returns how many rules did. */
+  restore(saved: readonly SavedRule[]): number {
+    let restored = 0;
+    for (const s of saved) {
+      const r = this.rules.find((o): o is AlertingRule & { status: RuleHealth } => o instanceof AlertingRule && o.name === s.name);
+      if (r?.restore(s)) restored++;
+    }
+    return restored;
   }
 
   /** Keeps the alert state of rules that survive a reload (same name and labels, as Prometheus' copyState). */
@@ -87,20 +105,21 @@ export class GroupRunner {
     }
   }
 
+  /** Evaluates at every slot k·interval + offset from the next one on; an overlong evaluation skips the slots it missed. */
   start(): void {
-    const begin = this.ctx.now();
-    const tick = (): void => {
+    const schedule = (): void => {
+      const now = this.ctx.now();
+      const slot = nextEvaluation(now, this.intervalMs, this.offsetMs);
+      this.timer = setTimeout(() => tick(slot), slot - now);
+    };
+    const tick = (slot: number): void => {
       if (this.stopped) return;
-      this.running = this.evaluate(this.ctx.now()).finally(() => {
+      this.running = this.evaluate(slot).finally(() => {
         this.running = undefined;
-        if (this.stopped) return;
-        // Stay on the grid begin + k·interval; skip slots an overlong evaluation missed.
-        const now = this.ctx.now();
-        const next = begin + (Math.floor((now - begin) / this.intervalMs) + 1) * this.intervalMs;
-        this.timer = setTimeout(tick, next - now);
+        if (!this.stopped) schedule();
       });
     };
-    tick();
+    schedule();
   }
 
   async stop(): Promise<void> {
@@ -121,6 +140,7 @@ export class GroupRunner {
         if (rule instanceof AlertingRule) {
           rule.update(samples, ts, this.def.limit);
           this.notify(rule.due(ts, this.ctx.resendDelayMs, this.intervalMs));
+          await this.writeAlertSeries(rule, ts);
         } else {
           await this.record(rule, samples, ts);
         }
@@ -138,6 +158,41 @@ export class GroupRunner {
     this.lastEvaluation = ts;
     this.evaluationTime = (performance.now() - started) / 1000;
     this.ctx.metrics.duration.observe(labels, this.evaluationTime);
+    this.saveAlertState(ts);
+  }
+
+  /** The alerting rules' state, for a restart; a stopped runner (replaced or deleted group) no longer owns it. */
+  private saveAlertState(ts: number): void {
+    if (this.stopped) return;
+    const rules: SavedRule[] = [];
+    for (const r of this.rules) if (r instanceof AlertingRule) rules.push(r.snapshot());
+    try {
+      this.ctx.alertState.record(this.tenant, this.namespace, this.def.name, rules, ts);
+    } catch (err) {
+      this.ctx.logger.error({ tenant: this.tenant, namespace: this.namespace, group: this.def.name, err: (err as Error).message }, 'ruler: cannot save alert state');
+    }
+  }
+
+  /**
+   * Prometheus' `ALERTS{alertname, alertstate, …}` series, value 1 for every pending and firing
+   * alert at each evaluation, stored like a recording rule's samples under `__record__="ALERTS"`.
+   */
+  private async writeAlertSeries(rule: AlertingRule, ts: number): Promise<void> {
+    const t = BigInt(ts) * 1_000_000n;
+    const streams: StreamPush[] = [];
+    const remote: RemoteSeries[] = [];
+    for (const a of rule.active.values()) {
+      if (a.state === 'inactive') continue;
+      const labels = { ...a.labels, alertstate: a.state };
+      streams.push({ labels: { ...labels, [RECORD_LABEL]: ALERTS_RECORD }, entries: [{ ts: t, line: 'value=1' }] });
+      remote.push({ labels: { ...labels, __name__: ALERTS_RECORD }, value: 1, timestampMs: ts });
+    }
+    if (streams.length === 0) return;
+    this.ctx.remoteWriter?.write(remote);
+    const res = await this.ctx.store.append(this.tenant, streams);
+    if (res.rejected.length > 0) {
+      throw new Error(`storing ALERTS samples: ${res.rejected.map((r) => r.message).join('; ')}`);
+    }
   }
 
   private async query(rule: GroupRule, ts: number): Promise<RuleSample[]> {

@@ -2,7 +2,7 @@
  * The ruler's own metrics, registered on the server's prom-client registry. Reuses metrics
  * already registered under the same name, so two rulers (tests) can share a registry.
  */
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface RulerMetrics {
   evaluations: Counter<'tenant' | 'rule_group'>;
@@ -10,6 +10,11 @@ export interface RulerMetrics {
   duration: Histogram<'tenant' | 'rule_group'>;
   notifications: Counter<'target'>;
   notificationsFailed: Counter<'target'>;
+  /** Remote write, per endpoint URL. */
+  remoteWriteSent: Counter<'url'>;
+  remoteWriteFailed: Counter<'url'>;
+  remoteWriteDropped: Counter<'url'>;
+  remoteWriteQueue: Gauge<'url'>;
 }
 
 function existing<T>(registry: Registry, name: string): T | undefined {
@@ -45,5 +50,27 @@ export function rulerMetrics(registry: Registry): RulerMetrics {
         labelNames: ['target'],
         registers: [registry],
       }),
+    remoteWriteSent:
+      existing(registry, 'lode_ruler_remote_write_samples_sent_total') ??
+      new Counter({ name: 'lode_ruler_remote_write_samples_sent_total', help: 'Samples the remote-write endpoint accepted.', labelNames: ['url'], registers: [registry] }),
+    remoteWriteFailed:
+      existing(registry, 'lode_ruler_remote_write_samples_failed_total') ??
+      new Counter({
+        name: 'lode_ruler_remote_write_samples_failed_total',
+        help: 'Samples given up on: refused by the endpoint (4xx) or every attempt failed.',
+        labelNames: ['url'],
+        registers: [registry],
+      }),
+    remoteWriteDropped:
+      existing(registry, 'lode_ruler_remote_write_samples_dropped_total') ??
+      new Counter({
+        name: 'lode_ruler_remote_write_samples_dropped_total',
+        help: 'Samples dropped unsent because the queue was full (or the ruler stopped).',
+        labelNames: ['url'],
+        registers: [registry],
+      }),
+    remoteWriteQueue:
+      existing(registry, 'lode_ruler_remote_write_queue_length') ??
+      new Gauge({ name: 'lode_ruler_remote_write_queue_length', help: 'Samples waiting to be remote-written (including the batch being sent).', labelNames: ['url'], registers: [registry] }),
   };
 }

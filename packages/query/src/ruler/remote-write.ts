@@ -6,6 +6,7 @@
 import protobuf from 'protobufjs';
 import { compressSync } from 'snappy';
 import type { RulerLogger } from './logger.js';
+import type { RulerMetrics } from './metrics.js';
 
 // The subset of prometheus/prompb/{remote,types}.proto that a sample writer needs.
 const PROTO = `
@@ -39,17 +40,37 @@ export function encodeWriteRequest(series: readonly RemoteSeries[]): Buffer {
   return compressSync(WriteRequest.encode(message).finish());
 }
 
+export interface RemoteWriterOptions {
+  maxAttempts?: number;
+  /** Samples held before the oldest are dropped. */
+  capacity?: number;
+  /** First retry delay, doubled per attempt up to 10 s. */
+  backoffMs?: number;
+}
+
 export class RemoteWriter {
   private queue: RemoteSeries[] = [];
+  /** Samples of the batch being sent, counted in the queue-length gauge. */
+  private inFlight = 0;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private readonly maxAttempts: number;
+  private readonly capacity: number;
+  private readonly backoffMs: number;
+  private readonly metricLabels: { url: string };
 
   constructor(
     private readonly url: string,
     private readonly logger: RulerLogger,
-    private readonly maxAttempts = 5,
-    private readonly capacity = 100_000,
-  ) {}
+    private readonly metrics: RulerMetrics,
+    opts: RemoteWriterOptions = {},
+  ) {
+    this.maxAttempts = opts.maxAttempts ?? 5;
+    this.capacity = opts.capacity ?? 100_000;
+    this.backoffMs = opts.backoffMs ?? 250;
+    this.metricLabels = { url };
+    this.updateQueueGauge();
+  }
 
   write(series: RemoteSeries[]): void {
     if (this.stopped || series.length === 0) return;
@@ -57,21 +78,32 @@ export class RemoteWriter {
     if (this.queue.length > this.capacity) {
       const dropped = this.queue.length - this.capacity;
       this.queue.splice(0, dropped);
+      this.metrics.remoteWriteDropped.inc(this.metricLabels, dropped);
       this.logger.warn({ url: this.url, dropped }, 'ruler: remote-write queue full, dropped the oldest samples');
     }
+    this.updateQueueGauge();
     this.running ??= this.drain().finally(() => (this.running = undefined));
+  }
+
+  private updateQueueGauge(): void {
+    this.metrics.remoteWriteQueue.set(this.metricLabels, this.queue.length + this.inFlight);
   }
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0 && !this.stopped) {
       const batch = this.queue.splice(0, 2000);
-      await this.send(batch);
+      this.inFlight = batch.length;
+      const ok = await this.send(batch);
+      this.inFlight = 0;
+      (ok ? this.metrics.remoteWriteSent : this.metrics.remoteWriteFailed).inc(this.metricLabels, batch.length);
+      this.updateQueueGauge();
     }
   }
 
-  private async send(batch: RemoteSeries[]): Promise<void> {
+  /** Delivers one batch with retries; false once it is given up. */
+  private async send(batch: RemoteSeries[]): Promise<boolean> {
     const body = encodeWriteRequest(batch);
-    let delay = 250;
+    let delay = this.backoffMs;
     let lastError = '';
     for (let attempt = 1; attempt <= this.maxAttempts && !this.stopped; attempt++) {
       try {
@@ -87,7 +119,7 @@ export class RemoteWriter {
           signal: AbortSignal.timeout(10_000),
         });
         const text = await res.text();
-        if (res.ok) return;
+        if (res.ok) return true;
         lastError = `HTTP ${res.status}: ${text.slice(0, 200)}`;
         // Remote-write: 4xx (other than 429) means the data is refused for good.
         if (res.status < 500 && res.status !== 429) break;
@@ -98,6 +130,7 @@ export class RemoteWriter {
       delay = Math.min(delay * 2, 10_000);
     }
     this.logger.warn({ url: this.url, samples: batch.length, err: lastError }, 'ruler: remote write failed, samples dropped');
+    return false;
   }
 
   idle(): Promise<void> {
@@ -107,5 +140,8 @@ export class RemoteWriter {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.running;
+    if (this.queue.length > 0) this.metrics.remoteWriteDropped.inc(this.metricLabels, this.queue.length);
+    this.queue = [];
+    this.updateQueueGauge();
   }
 }

@@ -5,9 +5,10 @@
  * when an API call deletes a provisioned namespace) overrides the rules directory's file.
  * Files are written atomically (temp file, fsync, rename, fsync of the directory).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { atomicWrite, syncDir } from './atomic-file.js';
 import { decodeRuleFile, encodeGroup, RuleFormatError, type RuleGroupDef } from './rulefmt.js';
 
 export type Namespaces = Map<string, RuleGroupDef[]>;
@@ -136,27 +137,6 @@ export class RuleStore {
     syncDir(dir);
     if (groups.length === 0) this.namespaces(tenant).delete(ns);
     else this.namespaces(tenant).set(ns, groups);
-  }
-}
-
-function atomicWrite(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeFileSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-}
-
-function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import type { LimitsFor, LogStore } from '@lode/store';
 import type { Registry } from 'prom-client';
 import type { TenantResolver } from '../http/context.js';
+import { AlertStateStore } from './alert-state.js';
 import { mountConfigApi } from './config-api.js';
 import { GroupRunner, type GroupContext } from './group.js';
 import { silentLogger, type RulerLogger } from './logger.js';
@@ -39,6 +40,13 @@ export interface RulerOptions {
   /** Notification retry tuning (tests). */
   notifierBackoffMs?: number;
   notifierMaxAttempts?: number;
+  /**
+   * Saved alert state older than this is not restored at start (Prometheus'
+   * `for_outage_tolerance`, default 1 h). State lives in `<dataDir>/rules-state/`.
+   */
+  forOutageToleranceMs?: number;
+  /** The clock (unix ms) for evaluation timestamps and schedules; tests inject one. */
+  now?: () => number;
 }
 
 export interface Ruler {
@@ -68,17 +76,22 @@ export function createRuler(opts: RulerOptions): Ruler {
     backoffMs: opts.notifierBackoffMs,
     maxAttempts: opts.notifierMaxAttempts,
   });
-  const remoteWriter = opts.remoteWriteUrl ? new RemoteWriter(opts.remoteWriteUrl, logger) : undefined;
+  const remoteWriter = opts.remoteWriteUrl ? new RemoteWriter(opts.remoteWriteUrl, logger, metrics) : undefined;
+  const outageToleranceMs = opts.forOutageToleranceMs ?? 3_600_000;
+  // The heartbeat keeps `savedAt` recent enough that a short outage is never mistaken for a long one.
+  const alertState = new AlertStateStore(opts.dataDir, { outageToleranceMs, heartbeatMs: Math.max(1000, outageToleranceMs / 10), logger });
+  const now = opts.now ?? Date.now;
   const ctx: GroupContext = {
     store: opts.store,
     limits: opts.limits,
     notifier,
     remoteWriter,
+    alertState,
     metrics,
     logger,
     resendDelayMs: opts.resendDelayMs ?? 60_000,
     externalUrl: opts.externalUrl ?? '',
-    now: Date.now,
+    now,
   };
   const defaultInterval = opts.evaluationIntervalMs ?? 60_000;
   const runners = new Map<string, GroupRunner>();
@@ -98,6 +111,9 @@ export function createRuler(opts: RulerOptions): Ruler {
         if (old) {
           runner.inherit(old);
           void old.stop();
+        } else {
+          const restored = runner.restore(alertState.restore(tenant, ns, def.name, now()));
+          if (restored > 0) logger.info({ tenant, namespace: ns, group: def.name, rules: restored }, 'ruler: restored alert state');
         }
         runners.set(k, runner);
         if (running) runner.start();
@@ -107,7 +123,16 @@ export function createRuler(opts: RulerOptions): Ruler {
       if (r.tenant === tenant && !wanted.has(k)) {
         void r.stop();
         runners.delete(k);
+        forgetState(r);
       }
+    }
+  }
+
+  function forgetState(r: GroupRunner): void {
+    try {
+      alertState.forget(r.tenant, r.namespace, r.def.name, now());
+    } catch (err) {
+      logger.error({ tenant: r.tenant, namespace: r.namespace, group: r.def.name, err: (err as Error).message }, 'ruler: cannot save alert state');
     }
   }
 
@@ -127,6 +152,7 @@ export function createRuler(opts: RulerOptions): Ruler {
     router,
     async start() {
       for (const p of rules.load()) logger.error({ file: p.file, err: p.message }, 'ruler: rule file skipped');
+      alertState.load();
       running = true;
       for (const tenant of rules.tenantIds()) sync(tenant);
       logger.info({ groups: runners.size }, 'ruler: started');
@@ -134,11 +160,16 @@ export function createRuler(opts: RulerOptions): Ruler {
     async stop() {
       running = false;
       await Promise.all([...runners.values()].map((r) => r.stop()));
+      try {
+        alertState.flush(now());
+      } catch (err) {
+        logger.error({ err: (err as Error).message }, 'ruler: cannot save alert state');
+      }
       await notifier.stop();
       await remoteWriter?.stop();
     },
     async evaluateNow(tenant) {
-      for (const r of groupsOf(tenant)) await r.evaluate(Date.now());
+      for (const r of groupsOf(tenant)) await r.evaluate(now());
     },
     async flush() {
       await notifier.idle();

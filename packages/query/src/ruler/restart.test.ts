@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DEFAULT_LIMITS, type Store } from '@lode/store';
+import { evaluateInstant } from '../engine/index.js';
+import { req, startHarness, type Harness } from './test-support.js';
+
+const MIN = 60_000;
+
+// Two always-true alerts with different `for`; interval 1h so only the test's evaluateNow runs them.
+const GROUP = `name: g
+interval: 1h
+rules:
+- alert: Slow
+  expr: vector(1)
+  for: 10m
+- alert: Quick
+  expr: vector(1)
+  for: 1m
+  labels:
+    severity: page
+`;
+
+interface ApiAlert {
+  labels: Record<string, string>;
+  state: string;
+  activeAt: string;
+}
+
+async function alerts(h: Harness): Promise<Record<string, { state: string; activeAt: number }>> {
+  const res = await fetch(`${h.url}/prometheus/api/v1/alerts`, { headers: { 'x-scope-orgid': 't1' } });
+  const body = (await res.json()) as { data: { alerts: ApiAlert[] } };
+  return Object.fromEntries(body.data.alerts.map((a) => [a.labels['alertname'], { state: a.state, activeAt: Date.parse(a.activeAt) }]));
+}
+
+async function instant(store: Store, query: string, ms: number): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+  const t = BigInt(ms) * 1_000_000n;
+  const res = await evaluateInstant(store, { tenant: 't1', query, start: t, end: t, limit: 100, direction: 'backward', limits: DEFAULT_LIMITS });
+  assert.equal(res.resultType, 'vector');
+  return res.result as { metric: Record<string, string>; value: [number, string] }[];
+}
+
+describe('alert state across restarts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lode-'));
+  // A clock the test moves; three hours back so every sample is within the store's accepted age.
+  const t0 = Math.floor(Date.now() / 1000) * 1000 - 3 * 3_600_000;
+  let clock = t0;
+  const now = (): number => clock;
+  let h: Harness;
+
+  before(async () => {
+    h = await startHarness({ now }, dir);
+    assert.equal((await req(`${h.url}/loki/api/v1/rules/ns`, 't1', 'POST', GROUP)).status, 202);
+    await h.ruler.evaluateNow('t1');
+    clock = t0 + 2 * MIN;
+    await h.ruler.evaluateNow('t1');
+  });
+  after(async () => {
+    await h.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes ALERTS{alertname, alertstate, …} samples for pending and firing alerts', async () => {
+    const series = await instant(h.store, 'sum by (alertname, alertstate, severity) (count_over_time({__record__="ALERTS"} | logfmt | value="1" [1m]))', clock);
+    const got = series.map((s) => [s.metric['alertname'], s.metric['alertstate'], s.metric['severity'] ?? '', s.value[1]]).sort();
+    assert.deepEqual(got, [
+      ['Quick', 'firing', 'page', '1'],
+      ['Slow', 'pending', '', '1'],
+    ]);
+    const earlier = await instant(h.store, 'count_over_time({__record__="ALERTS", alertname="Quick", alertstate="pending"}[1m])', t0);
+    assert.equal(earlier.length, 1, 'Quick was pending at the first evaluation');
+  });
+
+  it('keeps a pending alert\'s `for` clock and a firing alert firing across a restart', async () => {
+    await h.shutdown();
+    clock = t0 + 3 * MIN;
+    h = await startHarness({ now }, dir);
+    assert.deepEqual(await alerts(h), {
+      Quick: { state: 'firing', activeAt: t0 },
+      Slow: { state: 'pending', activeAt: t0 },
+    });
+    clock = t0 + 10 * MIN;
+    await h.ruler.evaluateNow('t1');
+    assert.deepEqual(await alerts(h), {
+      Quick: { state: 'firing', activeAt: t0 },
+      Slow: { state: 'firing', activeAt: t0 },
+    }, 'Slow fires 10m after it first went pending, not 10m after the restart');
+  });
+
+  it('does not restore a rule whose expr changed while the ruler was down', async () => {
+    await h.shutdown();
+    writeFileSync(join(dir, 'rules', 't1', 'ns.yaml'), `groups:\n- ${GROUP.replace('vector(1)\n  for: 10m', 'vector(2)\n  for: 10m').replaceAll('\n', '\n  ')}`);
+    clock = t0 + 11 * MIN;
+    h = await startHarness({ now }, dir);
+    assert.deepEqual(Object.keys(await alerts(h)), ['Quick']);
+  });
+
+  it('does not restore state older than the outage tolerance', async () => {
+    await h.shutdown();
+    clock = t0 + 11 * MIN + 3_600_000 + 1;
+    h = await startHarness({ now }, dir);
+    assert.deepEqual(await alerts(h), {});
+    await h.ruler.evaluateNow('t1');
+    assert.equal((await alerts(h))['Quick']!.activeAt, clock, 'the alert starts a new episode');
+  });
+});
