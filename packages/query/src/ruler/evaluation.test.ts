@@ -97,7 +97,7 @@ describe('rule evaluation', () => {
     assert.equal(hooked.body.alerts.length, 1);
     const metrics = await h.registry.metrics();
     assert.match(metrics, /lode_ruler_notifications_total\{target="http:\/\/127\.0\.0\.1:\d+"\} 1/);
-    // The group evaluates once when created and once more through evaluateNow; 1 of its 3 rules fails.
+    // Each evaluation (evaluateNow, or a scheduled one at its slot) runs 3 rules, 1 of which fails.
     const evals = Number(/lode_ruler_evaluations_total\{tenant="t1",rule_group="ns;errs"\} (\d+)/.exec(metrics)?.[1]);
     const failures = Number(/lode_ruler_evaluation_failures_total\{tenant="t1",rule_group="ns;errs"\} (\d+)/.exec(metrics)?.[1]);
     assert.ok(failures >= 1);

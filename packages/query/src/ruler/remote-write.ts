@@ -69,6 +69,8 @@ export class RemoteWriter {
     this.capacity = opts.capacity ?? 100_000;
     this.backoffMs = opts.backoffMs ?? 250;
     this.metricLabels = { url };
+    // Zero-valued series from the start, so rate() and alerts on them work before the first failure.
+    for (const c of [metrics.remoteWriteSent, metrics.remoteWriteFailed, metrics.remoteWriteDropped]) c.inc(this.metricLabels, 0);
     this.updateQueueGauge();
   }
 
