@@ -2,7 +2,8 @@
  * The ruler against real components: lode serve evaluates a 1 s rule group over ingested error
  * lines; Debian's Alertmanager receives the alert and, when the lines stop, its resolution
  * (seen through Alertmanager's own webhook notifications); Debian's Prometheus receives a
- * recording rule's samples through remote write and answers them from its query API.
+ * recording rule's samples and the ALERTS series through remote write and answers them from its
+ * query API.
  * Prints the ingest → Alertmanager latency (not asserted).
  */
 import assert from 'node:assert/strict';
@@ -120,6 +121,30 @@ describe('ruler with Alertmanager and Prometheus', { skip: SKIP }, () => {
     });
     assert.equal(sample.metric['app'], 'e2e-api');
     assert.equal(sample.value[1], '2');
+  });
+
+  it('remote-writes ALERTS{alertname, alertstate} to Prometheus and counts what it sent', async () => {
+    const sample = await until('the ALERTS series in Prometheus', async () => {
+      const res = await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent('max_over_time(ALERTS{alertname="ApiErrors",alertstate="firing"}[5m])')}`);
+      const body = (await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+      return body.data.result[0];
+    });
+    assert.equal(sample.metric['app'], 'e2e-api');
+    assert.equal(sample.metric['severity'], 'page');
+    assert.equal(sample.value[1], '1');
+    const metrics = await (await fetch(`${lode.addr}/metrics`)).text();
+    const sent = /^lode_ruler_remote_write_samples_sent_total\{url="[^"]+"\} (\d+)/m.exec(metrics);
+    assert.ok(sent && Number(sent[1]) > 0, 'lode counts the samples Prometheus accepted');
+    assert.match(metrics, /^lode_ruler_remote_write_queue_length\{url="[^"]+"\} \d+/m);
+  });
+
+  it('stores ALERTS samples in lode, queryable with LogQL', async () => {
+    const q = encodeURIComponent('max_over_time({__record__="ALERTS", alertname="ApiErrors", alertstate="firing"} | logfmt | unwrap value [5m])');
+    const res = await fetch(`${lode.addr}/loki/api/v1/query?query=${q}`);
+    const body = (await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+    assert.equal(body.data.result.length, 1, JSON.stringify(body));
+    assert.equal(body.data.result[0]!.metric['app'], 'e2e-api');
+    assert.equal(body.data.result[0]!.value[1], '1');
   });
 
   it('stores the recorded samples in lode, queryable with LogQL', async () => {
