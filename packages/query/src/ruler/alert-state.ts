@@ -117,6 +117,20 @@ export class AlertStateStore {
     this.write(tenant, t, now);
   }
 
+  /** Drops the state of groups that no longer exist (removed while the ruler was down). */
+  prune(exists: (tenant: string, ns: string, group: string) => boolean, now: number): void {
+    for (const [tenant, t] of this.tenants) {
+      let removed = false;
+      for (const [k, g] of t.groups) {
+        if (exists(tenant, g.namespace, g.group)) continue;
+        t.groups.delete(k);
+        t.fingerprints.delete(k);
+        removed = true;
+      }
+      if (removed) this.write(tenant, t, t.savedAt === 0 ? now : t.savedAt);
+    }
+  }
+
   /** Writes every tenant that has alerts with `savedAt = now` (shutdown). */
   flush(now: number): void {
     for (const [tenant, t] of this.tenants) if (t.groups.size > 0) this.write(tenant, t, now);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -104,5 +104,24 @@ describe('alert state across restarts', () => {
     assert.deepEqual(await alerts(h), {});
     await h.ruler.evaluateNow('t1');
     assert.equal((await alerts(h))['Quick']!.activeAt, clock, 'the alert starts a new episode');
+  });
+
+  it('forgets the state of a group removed while the ruler was down', async () => {
+    await h.shutdown();
+    const stateFile = join(dir, 'rules-state', 't1.json');
+    assert.equal((JSON.parse(readFileSync(stateFile, 'utf8')) as { groups: unknown[] }).groups.length, 1);
+    writeFileSync(join(dir, 'rules', 't1', 'ns.yaml'), 'groups: []\n');
+    h = await startHarness({ now }, dir);
+    assert.deepEqual((JSON.parse(readFileSync(stateFile, 'utf8')) as { groups: unknown[] }).groups, []);
+  });
+
+  it('starts afresh from an unreadable state file', async () => {
+    await h.shutdown();
+    writeFileSync(join(dir, 'rules-state', 't1.json'), '{"version":1,"savedAt":"soon"');
+    h = await startHarness({ now }, dir);
+    assert.equal((await req(`${h.url}/loki/api/v1/rules/ns`, 't1', 'POST', GROUP)).status, 202);
+    assert.deepEqual(await alerts(h), {});
+    await h.ruler.evaluateNow('t1');
+    assert.deepEqual(await alerts(h), { Quick: { state: 'pending', activeAt: clock }, Slow: { state: 'pending', activeAt: clock } });
   });
 });

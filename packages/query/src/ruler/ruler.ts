@@ -155,6 +155,11 @@ export function createRuler(opts: RulerOptions): Ruler {
       alertState.load();
       running = true;
       for (const tenant of rules.tenantIds()) sync(tenant);
+      try {
+        alertState.prune((tenant, ns, group) => runners.has(key(tenant, ns, group)), now());
+      } catch (err) {
+        logger.error({ err: (err as Error).message }, 'ruler: cannot save alert state');
+      }
       logger.info({ groups: runners.size }, 'ruler: started');
     },
     async stop() {
