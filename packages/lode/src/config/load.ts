@@ -62,6 +62,7 @@ export interface ServeConfig {
   ruler_remote_write_url: string;
   ruler_evaluation_interval: number;
   ruler_resend_delay: number;
+  ruler_for_outage_tolerance: number;
   ruler_external_url: string;
   limits: Limits;
   overrides: Record<string, Partial<Limits>>;

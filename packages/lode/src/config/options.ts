@@ -42,6 +42,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'ruler_remote_write_url', kind: 'string', default: '', help: 'Prometheus remote-write endpoint for recording-rule samples (empty: store them in lode only)' },
   { key: 'ruler_evaluation_interval', kind: 'duration', default: '1m', help: 'evaluation interval of rule groups that set none' },
   { key: 'ruler_resend_delay', kind: 'duration', default: '1m', help: 'how often a still-firing alert is sent again' },
+  { key: 'ruler_for_outage_tolerance', kind: 'duration', default: '1h', help: 'restore pending/firing alert state saved at most this long ago after a restart' },
   { key: 'ruler_external_url', kind: 'string', default: '', help: 'base URL put in alerts\' generatorURL (lode\'s or Grafana\'s address)' },
   { key: 'log_level', kind: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], default: 'info', help: 'level of lode\'s own JSON log lines' },
 ];

@@ -83,6 +83,7 @@ function createServeRuler(config: ServeConfig, query: QueryApiOptions, metrics: 
     ...(config.ruler_remote_write_url ? { remoteWriteUrl: config.ruler_remote_write_url } : {}),
     evaluationIntervalMs: config.ruler_evaluation_interval,
     resendDelayMs: config.ruler_resend_delay,
+    forOutageToleranceMs: config.ruler_for_outage_tolerance,
     externalUrl: config.ruler_external_url,
     logger: logger.child({ component: 'ruler' }),
     registry: metrics.registry,
