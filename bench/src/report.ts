@@ -3,7 +3,7 @@
  * so they don't compete for the cores), reads their figures, and writes a Markdown report with
  * the issue targets beside each figure plus a PNG bar chart of the figures against the targets.
  *
- *   node bench/dist/report.js [--quick] [--only store,ingest,metadata,query] [--out bench/REPORT.md]
+ *   node bench/dist/report.js [--quick] [--only store,ingest,syslog,metadata,query] [--out bench/REPORT.md]
  *
  * --quick uses reduced sizes (a few minutes in all); without it the sizes the targets were set for.
  * The chart is written next to the report as report.png. Exit code 1 when a benchmark failed or
@@ -19,10 +19,11 @@ import { formatNumber, formatTarget, formatValue, percentOfTarget } from './repo
 import { describeMachine } from './report/machine.js';
 import { renderMarkdown, type Outcome } from './report/markdown.js';
 import { BENCHMARKS, plan, type BenchmarkKey } from './report/plan.js';
-import { runNode } from './report/run.js';
+import { runNode, type RunResult } from './report/run.js';
+import { runSyslog } from './report/syslog.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const USAGE = 'usage: node bench/dist/report.js [--quick] [--only store,ingest,metadata,query] [--out bench/REPORT.md]';
+const USAGE = 'usage: node bench/dist/report.js [--quick] [--only store,ingest,syslog,metadata,query] [--out bench/REPORT.md]';
 
 function options(): { quick: boolean; only: BenchmarkKey[]; out: string } {
   let values;
@@ -52,8 +53,14 @@ async function runOne(key: BenchmarkKey, quick: boolean): Promise<Outcome> {
   if (!existsSync(join(ROOT, p.script))) {
     return { plan: p, figures: [], error: `${p.script} does not exist, so this benchmark was not run: build it with \`npx tsc -b bench\` (if its source is missing, the benchmark has not been written yet)` };
   }
-  process.stderr.write(`\n=== ${key}: node ${[p.script, ...p.args].join(' ')}\n`);
-  const run = await runNode(ROOT, p.script, p.args, (quick ? 10 : 90) * 60_000);
+  process.stderr.write(`\n=== ${key}: ${p.syslogLines !== undefined ? 'lode serve + lode bench ingest --protocol syslog-tcp' : `node ${[p.script, ...p.args].join(' ')}`}\n`);
+  const timeoutMs = (quick ? 10 : 90) * 60_000;
+  let run: RunResult;
+  try {
+    run = p.syslogLines !== undefined ? await runSyslog(ROOT, p.syslogLines, timeoutMs) : await runNode(ROOT, p.script, p.args, timeoutMs);
+  } catch (e) {
+    return { plan: p, figures: [], error: (e as Error).message };
+  }
   let figures: Outcome['figures'] = [];
   let error: string | undefined;
   try {

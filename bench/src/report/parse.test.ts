@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { met, percentOfTarget } from './figures.js';
 import { parseIngest, parseMetadata, parseQuery, parseStore } from './parse.js';
+import { parseSyslog } from './syslog.js';
 
 // Printed summaries as the benchmarks wrote them in a real quick run (progress lines go to stderr).
 const STORE = `corpus:             /tmp/lode-bench-corpus-v1-42-500000-100-1000.bin (cached, untimed)
@@ -73,4 +74,13 @@ test('a changed output format fails with the missing line named, not with wrong 
   assert.throws(() => parseIngest('protocol entries/s\n'), /no protocol rows/);
   assert.throws(() => parseMetadata('labels 1 2 3 4\n'), /no table header/);
   assert.throws(() => parseQuery(''), /no result rows/);
+});
+
+test('syslog: lines/s and server RSS from lode bench ingest --json; failed lines are an error', () => {
+  const json = '{"protocol":"syslog-tcp","lines":100000,"bytes":12686869,"requests":100,"failedLines":0,"retries":0,"seconds":0.949,"linesPerSecond":105420,"mbPerSecond":13.37,"serverPeakRssBytes":213151744}';
+  const f = parseSyslog(`${json}\n`);
+  assert.deepEqual(f.map((x) => x.value), [105_420, 213.151744]);
+  assert.deepEqual(f.map((x) => met(x)), [true, true]);
+  assert.throws(() => parseSyslog(json.replace('"failedLines":0', '"failedLines":5')), /5 of 100000 syslog lines failed/);
+  assert.throws(() => parseSyslog('not json'), /no JSON object/);
 });
