@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = ['packages/store', 'packages/otlp-receiver', 'packages/query', 'packages/lode', 'packages/grafana-datasource', 'e2e'];
+const roots = ['packages/store', 'packages/otlp-receiver', 'packages/query', 'packages/lode', 'packages/grafana-datasource', 'e2e', 'bench'];
 
 function testsUnder(dir) {
   let found = [];
