@@ -49,23 +49,23 @@ export function formatSelector(labels: Labels): string {
 export function labelsError(labels: Labels, limits: Readonly<Limits>): string | undefined {
   const names = Object.keys(labels);
   if (names.length === 0) return 'error at least one label pair is required per stream';
-  const selector = formatSelector(labels);
+  // The selector is only rendered for an error text: valid streams (every append) skip the sort.
   if (names.length > limits.max_label_names_per_series) {
-    return `entry for stream '${selector}' has ${names.length} label names; limit ${limits.max_label_names_per_series}`;
+    return `entry for stream '${formatSelector(labels)}' has ${names.length} label names; limit ${limits.max_label_names_per_series}`;
   }
   for (const name of names) {
     const value = labels[name];
     if (!isValidLabelName(name)) {
-      return `error parsing labels '${selector}': invalid label name ${JSON.stringify(name)}: names must match [a-zA-Z_][a-zA-Z0-9_]*`;
+      return `error parsing labels '${formatSelector(labels)}': invalid label name ${JSON.stringify(name)}: names must match [a-zA-Z_][a-zA-Z0-9_]*`;
     }
     if (typeof value !== 'string' || !isValidUtf8(value)) {
-      return `error parsing labels '${selector}': invalid label value for ${JSON.stringify(name)}: values must be valid UTF-8 strings`;
+      return `error parsing labels '${formatSelector(labels)}': invalid label value for ${JSON.stringify(name)}: values must be valid UTF-8 strings`;
     }
     if (name.length > limits.max_label_name_length) {
-      return `stream '${selector}' has label name too long: '${name}'`;
+      return `stream '${formatSelector(labels)}' has label name too long: '${name}'`;
     }
     if (value.length > limits.max_label_value_length) {
-      return `stream '${selector}' has label value too long: '${value}'`;
+      return `stream '${formatSelector(labels)}' has label value too long: '${value}'`;
     }
   }
   return undefined;

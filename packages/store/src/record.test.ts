@@ -17,6 +17,18 @@ test('WAL records round-trip tenant, ids, labels, entries and metadata', () => {
   assert.throws(() => decodeRecord(buf.subarray(0, buf.length - 3)), RecordFormatError);
 });
 
+test('a frozen metadata object shared by entries is written once and copied; each entry decodes with it', () => {
+  const shared = Object.freeze({ detected_level: 'info', sevérity: 'ïnfo' });
+  const other = Object.freeze({ detected_level: 'warn' });
+  const entries = Array.from({ length: 50 }, (_, i) => ({ ts: BigInt(i), line: `line ${i}`, metadata: i % 3 === 0 ? other : shared }));
+  // Past the initial scratch size, so a copy from before a regrowth is covered too.
+  entries.push({ ts: 99n, line: 'y'.repeat(1 << 20), metadata: shared });
+  entries.push({ ts: 100n, line: 'after', metadata: shared });
+  const streams: RecordStream[] = [{ id: 7n, labels: { a: 'b' }, entries }];
+  const decoded = decodeRecord(encodeRecord('t', streams));
+  assert.deepEqual(decoded.streams[0]!.entries, entries.map((e) => ({ ts: e.ts, line: e.line, metadata: { ...e.metadata } })));
+});
+
 test('stream ids are stable 64-bit hashes of the sorted label set; probing is deterministic', () => {
   const a = hashStreamId(formatSelector({ b: '2', a: '1' }));
   assert.equal(a, hashStreamId(formatSelector({ a: '1', b: '2' })));

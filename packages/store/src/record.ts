@@ -89,7 +89,26 @@ function writeLabels(at: number, labels: Labels): number {
   return at;
 }
 
+/**
+ * Writes entry metadata. A frozen object (ingest shares one between equal entries of a push) is
+ * encoded once per record and copied after that; other objects are written each time.
+ */
+function writeMetadata(at: number, metadata: Labels, written: Map<Labels, { start: number; end: number }>): number {
+  if (!Object.isFrozen(metadata)) return writeLabels(at, metadata);
+  const prev = written.get(metadata);
+  if (prev === undefined) {
+    const end = writeLabels(at, metadata);
+    written.set(metadata, { start: at, end });
+    return end;
+  }
+  const n = prev.end - prev.start;
+  ensure(at, n);
+  scratch.copyWithin(at, prev.start, prev.end);
+  return at + n;
+}
+
 export function encodeRecord(tenant: string, streams: readonly RecordStream[]): Buffer {
+  const written = new Map<Labels, { start: number; end: number }>();
   let at = 0;
   ensure(0, 7);
   scratch[at++] = VERSION;
@@ -115,7 +134,7 @@ export function encodeRecord(tenant: string, streams: readonly RecordStream[]): 
         scratch.writeUInt16LE(0, at);
         at += 2;
       } else {
-        at = writeLabels(at, e.metadata);
+        at = writeMetadata(at, e.metadata, written);
       }
     }
   }

@@ -263,12 +263,13 @@ export class Store implements LogStore {
       }
       let kept: Entry[] | undefined;
       let newest = s.acceptedMaxTs;
-      const byReason = new Map<string, Rejection>();
+      let byReason: Map<string, Rejection> | undefined;
       for (let i = 0; i < entries.length; i++) {
         const e = entries[i];
         const r = refuseEntry(e, selector, newest, bounds, limits);
         if ('reason' in r && r.reason !== undefined) {
           if (!kept) kept = entries.slice(0, i);
+          byReason ??= new Map();
           const prev = byReason.get(r.reason);
           if (prev) prev.count++;
           else byReason.set(r.reason, { stream: selector, reason: r.reason, count: 1, message: r.message });
@@ -282,7 +283,7 @@ export class Store implements LogStore {
           kept.push(entry);
         }
       }
-      for (const r of byReason.values()) rejected.push(r);
+      if (byReason) for (const r of byReason.values()) rejected.push(r);
       const keep = kept ?? entries;
       if (keep.length === 0) continue;
       s.acceptedMaxTs = newest;

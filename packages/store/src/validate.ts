@@ -2,7 +2,7 @@
  * Per-entry admission checks of `append` (line size, sample age, out-of-order window, structured
  * metadata), with Loki's reasons and texts. Pure functions over a stream's state and limits.
  */
-import type { Entry, RejectReason } from './model.js';
+import type { Entry, Labels, RejectReason } from './model.js';
 import type { Limits } from './limits.js';
 import { metadataError } from './labels.js';
 
@@ -25,6 +25,12 @@ export interface AdmissionBounds {
   window: bigint;
   maxLineBytes: number;
   truncate: boolean;
+  /**
+   * Frozen metadata objects this append call already found valid. Ingest shares one frozen
+   * metadata object between equal entries of a push, so each is checked once, not per entry;
+   * other objects are checked each time (remembering one-off objects would cost more than it saves).
+   */
+  validMetadata: Set<Labels>;
 }
 
 export function admissionBounds(limits: Readonly<Limits>, nowMs: number): AdmissionBounds {
@@ -35,6 +41,7 @@ export function admissionBounds(limits: Readonly<Limits>, nowMs: number): Admiss
     window: BigInt(Math.max(0, limits.out_of_order_time_window)) * NS_PER_MS,
     maxLineBytes: limits.max_line_size,
     truncate: limits.max_line_size_truncate,
+    validMetadata: new Set(),
   };
 }
 
@@ -95,9 +102,11 @@ export function refuseEntry(
       message: `entry with timestamp ${formatTs(ts)} ignored, reason: 'entry too far behind, entry timestamp is: ${formatTs(ts)}, oldest acceptable timestamp is: ${formatTs(oldestOk)}' for stream '${selector}'`,
     };
   }
-  if (e.metadata !== undefined) {
-    const err = metadataError(e.metadata, selector, limits);
+  const metadata = e.metadata;
+  if (metadata !== undefined && !b.validMetadata.has(metadata)) {
+    const err = metadataError(metadata, selector, limits);
     if (err) return { reason: 'invalid_metadata', message: err };
+    if (Object.isFrozen(metadata)) b.validMetadata.add(metadata);
   }
   return e;
 }

@@ -15,12 +15,16 @@ const newPending = (): Pending => ({ streams: new Map(), bytes: 0, entries: 0, w
  * Collects entries of message-at-a-time sources (syslog, files) into pushes. One push is in
  * flight at a time; what arrives meanwhile forms the next batch, so batches grow with load and
  * the store's group commit sees few large appends instead of many tiny ones. Bytes held count
- * against the ingester's in-flight budget until appended.
+ * against the ingester's in-flight budget until appended. A source should stop reading while
+ * `full` (a whole batch waits behind the one in flight) and resume on `onRoom`: parsed entries
+ * take several times their line bytes on the heap, so an unbounded backlog costs far more RSS
+ * than the budget's byte count suggests.
  */
 export class PushBatcher {
   private pending = newPending();
   private inFlight: Promise<void> | undefined;
   private scheduled = false;
+  private readonly roomListeners: (() => void)[] = [];
 
   constructor(
     private readonly ingester: Ingester,
@@ -28,6 +32,16 @@ export class PushBatcher {
     private readonly protocol: IngestProtocol,
     private readonly maxBatchEntries = 10_000,
   ) {}
+
+  /** A full batch is waiting behind the one in flight. */
+  get full(): boolean {
+    return this.inFlight !== undefined && this.pending.entries >= this.maxBatchEntries;
+  }
+
+  /** Calls `listener` whenever a push finishes (the batcher is no longer `full`). */
+  onRoom(listener: () => void): void {
+    this.roomListeners.push(listener);
+  }
 
   /** Queues one entry; `key` identifies the label set (callers cache it per stream). */
   add(labels: Labels, key: string, entry: Entry): void {
@@ -69,6 +83,7 @@ export class PushBatcher {
     this.inFlight = this.pushBatch(batch).finally(() => {
       this.inFlight = undefined;
       if (this.pending.entries > 0) this.startFlush();
+      for (const listener of this.roomListeners) listener();
     });
   }
 

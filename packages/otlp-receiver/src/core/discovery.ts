@@ -131,9 +131,14 @@ export function detectLevel(labels: Labels, metadata: Labels | undefined, line: 
 
 /** `detectLevel` for a stream whose labels are known to hold no level (checked once per stream). */
 export function entryLevel(metadata: Labels | undefined, line: string): string {
+  return metadataLevel(metadata) ?? levelFromLine(line);
+}
+
+/** The level an entry's metadata settles (a level-like field, else the OTLP severity number), if any. */
+export function metadataLevel(metadata: Labels | undefined): string | undefined {
   const fromMetadata = levelFromFields(metadata);
   if (fromMetadata !== undefined) return fromMetadata;
   const severityNumber = metadata?.['severity_number'];
   if (severityNumber !== undefined && severityNumber !== '') return levelFromSeverityNumber(severityNumber);
-  return levelFromLine(line);
+  return undefined;
 }

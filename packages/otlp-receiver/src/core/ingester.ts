@@ -1,7 +1,8 @@
-import type { Entry, Limits, RejectReason, StreamPush } from '@lode/store';
-import { DETECTED_LEVEL, entryLevel, levelFromFields, withServiceName } from './discovery.js';
+import type { Entry, Labels, Limits, RejectReason, StreamPush } from '@lode/store';
+import { DETECTED_LEVEL, levelFromFields, withServiceName } from './discovery.js';
 import { InflightBudget } from './inflight.js';
 import { formatLabels, truncateUtf8 } from './labels.js';
+import { LevelTagger } from './level-tagger.js';
 import { IngestMetrics } from './metrics.js';
 import { TenantLimiter } from './tenant-limiter.js';
 import { tenantOf, type Access, type HeaderBag, type TenantResult } from './tenancy.js';
@@ -35,21 +36,35 @@ const RATE_REASONS = new Set<IngestRejectReason>(['rate_limited', 'stream_limit'
 const DEFAULT_INFLIGHT = 256 * 1024 * 1024;
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 
-/**
- * Size of an entry for rate limits as Loki counts it: UTF-8 bytes of the line plus the names and
- * values of its structured metadata (`string.length` would undercount non-ASCII text up to 3×).
- */
-function entrySize(e: Entry): number {
-  let n = Buffer.byteLength(e.line, 'utf8');
-  if (e.metadata) for (const k in e.metadata) n += Buffer.byteLength(k, 'utf8') + Buffer.byteLength(e.metadata[k]!, 'utf8');
+/** UTF-8 bytes of the names and values of structured metadata, as Loki counts them for rate limits. */
+function metadataSize(metadata: Labels | undefined): number {
+  let n = 0;
+  if (metadata) for (const k in metadata) n += Buffer.byteLength(k, 'utf8') + Buffer.byteLength(metadata[k]!, 'utf8');
   return n;
 }
 
-/** UTF-8 byte length without encoding when the UTF-16 length settles it (bytes ≥ units, ≤ 3×units). */
-function exceedsBytes(line: string, max: number): boolean {
-  if (line.length > max) return true;
-  if (line.length * 3 <= max) return false;
-  return Buffer.byteLength(line, 'utf8') > max;
+/**
+ * Size of an entry for rate limits as Loki counts it: UTF-8 bytes of the line plus its structured
+ * metadata (`string.length` would undercount non-ASCII text up to 3×).
+ */
+function entrySize(e: Entry): number {
+  return Buffer.byteLength(e.line, 'utf8') + metadataSize(e.metadata);
+}
+
+function lineBytes(entries: readonly Entry[]): number {
+  let n = 0;
+  for (const e of entries) n += Buffer.byteLength(e.line, 'utf8');
+  return n;
+}
+
+/** What `checkStream` made of one stream: the push to keep (if any) and the UTF-8 bytes of the lines received. */
+interface CheckedStream {
+  push: StreamPush | undefined;
+  key: string;
+  /** Lines plus metadata of the kept entries (what rate limits count). */
+  bytes: number;
+  /** Lines as received, before truncation or refusals (the received-bytes metric). */
+  receivedBytes: number;
 }
 
 /**
@@ -122,11 +137,11 @@ export class Ingester {
 
     for (const stream of streams) {
       received += stream.entries.length;
-      for (const e of stream.entries) receivedBytes += Buffer.byteLength(e.line, 'utf8');
       if (stream.entries.length === 0) continue;
       const checked = this.checkStream(tenant, stream, limits, rejected);
-      if (!checked) continue;
-      valid.push(checked);
+      receivedBytes += checked.receivedBytes;
+      if (!checked.push) continue;
+      valid.push({ push: checked.push, key: checked.key, bytes: checked.bytes });
       validEntries += checked.push.entries.length;
       validBytes += checked.bytes;
     }
@@ -158,60 +173,75 @@ export class Ingester {
     return this.outcome(accepted, rejected, 1000);
   }
 
-  /** Per-request checks of one stream: labels present, label count, line sizes; adds discovered fields. */
-  private checkStream(
-    tenant: string,
-    stream: StreamPush,
-    limits: Readonly<Limits>,
-    rejected: IngestRejection[],
-  ): { push: StreamPush; key: string; bytes: number } | undefined {
+  /**
+   * Per-request checks of one stream: labels present, label count, line sizes; adds discovered
+   * fields. Each line's UTF-8 length is computed once and serves the size limit, the rate-limit
+   * size and the received-bytes metric.
+   */
+  private checkStream(tenant: string, stream: StreamPush, limits: Readonly<Limits>, rejected: IngestRejection[]): CheckedStream {
     if (Object.keys(stream.labels).length === 0) {
-      this.reject(tenant, rejected, '{}', 'missing_labels', stream.entries, 'error at least one label pair is required per stream');
-      return undefined;
+      const received = lineBytes(stream.entries);
+      this.reject(tenant, rejected, '{}', 'missing_labels', stream.entries, received, 'error at least one label pair is required per stream');
+      return { push: undefined, key: '{}', bytes: 0, receivedBytes: received };
     }
     const labels = withServiceName(stream.labels, limits.discover_service_name);
     const key = formatLabels(labels);
     const names = Object.keys(labels).length;
     if (limits.max_label_names_per_series > 0 && names > limits.max_label_names_per_series) {
+      const received = lineBytes(stream.entries);
       const message = `entry for stream '${key}' has ${names} label names; limit ${limits.max_label_names_per_series}`;
-      this.reject(tenant, rejected, key, 'max_label_names_per_series', stream.entries, message);
-      return undefined;
+      this.reject(tenant, rejected, key, 'max_label_names_per_series', stream.entries, received, message);
+      return { push: undefined, key, bytes: 0, receivedBytes: received };
     }
 
     const maxLine = limits.max_line_size;
     const detect = limits.discover_log_levels && limits.allow_structured_metadata && labels[DETECTED_LEVEL] === undefined;
-    const labelLevel = detect ? levelFromFields(labels) : undefined;
+    const tagger = detect ? new LevelTagger(levelFromFields(labels)) : undefined;
     let entries = stream.entries;
     let tooLong: Entry[] | undefined;
+    let tooLongBytes = 0;
     let truncated = 0;
+    let received = 0;
     let bytes = 0;
+    // Entries often share one metadata object: its size is computed once per run of them.
+    let sizedMetadata: Labels | undefined;
+    let sizedMetadataBytes = 0;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
-      if (maxLine > 0 && exceedsBytes(e.line, maxLine)) {
+      let size = Buffer.byteLength(e.line, 'utf8');
+      received += size;
+      if (maxLine > 0 && size > maxLine) {
         if (limits.max_line_size_truncate) {
           e.line = truncateUtf8(e.line, maxLine);
+          size = Buffer.byteLength(e.line, 'utf8');
           truncated++;
         } else {
           (tooLong ??= []).push(e);
+          tooLongBytes += size;
           continue;
         }
       }
-      if (detect && e.metadata?.[DETECTED_LEVEL] === undefined) {
-        const level = labelLevel ?? entryLevel(e.metadata, e.line);
-        e.metadata = e.metadata ? { ...e.metadata, [DETECTED_LEVEL]: level } : { [DETECTED_LEVEL]: level };
+      if (tagger && e.metadata?.[DETECTED_LEVEL] === undefined) tagger.tag(e);
+      const md = e.metadata;
+      if (md !== undefined) {
+        if (md !== sizedMetadata) {
+          sizedMetadata = md;
+          sizedMetadataBytes = metadataSize(md);
+        }
+        size += sizedMetadataBytes;
       }
-      bytes += entrySize(e);
+      bytes += size;
     }
     if (truncated > 0) this.metrics.mutatedSamples.inc({ reason: 'line_too_long', tenant }, truncated);
     if (tooLong) {
       const first = Buffer.byteLength(tooLong[0]!.line, 'utf8');
       const message = `Max entry size '${maxLine}' bytes exceeded for stream '${key}' while adding an entry with length '${first}' bytes`;
-      this.reject(tenant, rejected, key, 'line_too_long', tooLong, message);
+      this.reject(tenant, rejected, key, 'line_too_long', tooLong, tooLongBytes, message);
       const drop = new Set(tooLong);
       entries = entries.filter((e) => !drop.has(e));
-      if (entries.length === 0) return undefined;
+      if (entries.length === 0) return { push: undefined, key, bytes: 0, receivedBytes: received };
     }
-    return { push: { labels, entries }, key, bytes };
+    return { push: { labels, entries }, key, bytes, receivedBytes: received };
   }
 
   /** Active-stream limit and the per-stream token bucket (entry by entry, as Loki's ingester). */
@@ -226,7 +256,7 @@ export class Ingester {
   ): StreamPush | undefined {
     if (this.limiter.admitStream(tenant, key, limits, now) === 'stream_limit') {
       const message = `Maximum active stream limit exceeded when trying to create stream ${key}, reduce the number of active streams (reduce labels or reduce label values), or contact your Loki administrator to see if the limit can be increased, user: '${tenant}'`;
-      this.reject(tenant, rejected, key, 'stream_limit', push.entries, message);
+      this.reject(tenant, rejected, key, 'stream_limit', push.entries, lineBytes(push.entries), message);
       return undefined;
     }
     // When the whole stream fits, entry-by-entry checks at the same instant would all pass too.
@@ -239,7 +269,7 @@ export class Ingester {
     let limitedBytes = 0;
     for (const e of limited) limitedBytes += entrySize(e);
     const message = `Per stream rate limit exceeded (limit: ${formatByteSize(limits.per_stream_rate_limit)}/sec) while attempting to ingest for stream '${key}' totaling ${formatByteSize(limitedBytes)}, consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased`;
-    this.reject(tenant, rejected, key, 'per_stream_rate_limit', limited, message);
+    this.reject(tenant, rejected, key, 'per_stream_rate_limit', limited, lineBytes(limited), message);
     const drop = new Set(limited);
     const entries = push.entries.filter((e) => !drop.has(e));
     return entries.length > 0 ? { labels: push.labels, entries } : undefined;
@@ -251,10 +281,9 @@ export class Ingester {
     stream: string,
     reason: IngestRejectReason,
     entries: readonly Entry[],
+    bytes: number,
     message: string,
   ): void {
-    let bytes = 0;
-    for (const e of entries) bytes += Buffer.byteLength(e.line, 'utf8');
     this.metrics.discarded(reason, tenant, entries.length, bytes);
     rejected.push({ stream, reason, count: entries.length, message });
   }

@@ -1,4 +1,4 @@
-import type { Entry, Limits, StreamPush } from '@lode/store';
+import type { Entry, Labels, Limits, StreamPush } from '@lode/store';
 import { SERVICE_NAME, UNKNOWN_SERVICE } from '../core/discovery.js';
 import { sanitizeLabelName } from '../core/labels.js';
 import type { AnyValue, ExportRequest, Int64, KeyValue, LogRecord } from './schema.js';
@@ -103,6 +103,49 @@ function recordMetadata(base: Record<string, string>, rec: LogRecord, drop: Read
   return m;
 }
 
+/**
+ * True when a record's metadata depends only on its scope and severity (no attributes, ids,
+ * flags, observed time or event name), so equal records can share one metadata object.
+ */
+function severityOnly(rec: LogRecord): boolean {
+  return (
+    (rec.attributes === undefined || rec.attributes.length === 0) &&
+    (rec.traceId === undefined || rec.traceId.length === 0) &&
+    (rec.spanId === undefined || rec.spanId.length === 0) &&
+    !rec.flags &&
+    !rec.eventName &&
+    int64ToBigInt(rec.observedTimeUnixNano) === 0n
+  );
+}
+
+/**
+ * Metadata of a record, shared (frozen) between the records of a scope that differ only in time
+ * and body: the store then validates and encodes it once per push instead of once per record.
+ */
+class ScopeMetadata {
+  private readonly bySeverity = new Map<string, Labels | undefined>();
+
+  constructor(
+    private readonly scopeMeta: Record<string, string>,
+    private readonly drop: ReadonlySet<string>,
+  ) {}
+
+  of(rec: LogRecord): Labels | undefined {
+    if (!severityOnly(rec)) return nonEmpty(recordMetadata(this.scopeMeta, rec, this.drop));
+    const key = `${rec.severityText ?? ''}\u0000${rec.severityNumber ?? 0}`;
+    if (this.bySeverity.has(key)) return this.bySeverity.get(key);
+    const m = nonEmpty(recordMetadata(this.scopeMeta, rec, this.drop));
+    const shared = m && Object.freeze(m);
+    this.bySeverity.set(key, shared);
+    return shared;
+  }
+}
+
+function nonEmpty(m: Record<string, string>): Record<string, string> | undefined {
+  for (const _ in m) return m;
+  return undefined;
+}
+
 /** The line of a record: a string body as is, a map/array as JSON, other scalars formatted. */
 function bodyLine(body: AnyValue | undefined): string {
   return body?.value === 'stringValue' ? (body.stringValue ?? '') : valueAsString(body);
@@ -138,15 +181,14 @@ export function mapOtlpLogs(req: ExportRequest, limits: Readonly<Limits>, nowNan
         if (scope.name) scopeMeta['scope_name'] = scope.name;
         if (scope.version) scopeMeta['scope_version'] = scope.version;
       }
+      const metadataOf = new ScopeMetadata(scopeMeta, drop);
       for (const rec of sl.logRecords ?? []) {
         records++;
         let ts = int64ToBigInt(rec.timeUnixNano);
         if (ts === 0n) ts = int64ToBigInt(rec.observedTimeUnixNano);
         if (ts === 0n) ts = nowNanos;
-        const metadata = recordMetadata(scopeMeta, rec, drop);
-        const entry: Entry = { ts, line: bodyLine(rec.body) };
-        if (Object.keys(metadata).length > 0) entry.metadata = metadata;
-        entries.push(entry);
+        const metadata = metadataOf.of(rec);
+        entries.push(metadata ? { ts, line: bodyLine(rec.body), metadata } : { ts, line: bodyLine(rec.body) });
       }
     }
     if (entries.length > 0) streams.push({ labels, entries });

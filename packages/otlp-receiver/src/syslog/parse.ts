@@ -12,7 +12,7 @@ export interface SyslogMessage {
   procId?: string;
   msgId?: string;
   /** Structured data as `sdId` → params, in order. */
-  structuredData: { id: string; params: [string, string][] }[];
+  structuredData: readonly { id: string; params: [string, string][] }[];
   msg: string;
 }
 
@@ -21,17 +21,38 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))
 const BSD_TS = /^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) /;
 const TAG = /^([^\s:[\]]{1,64})(?:\[([^\]\s]{1,32})\])?:(?: |$)/;
 
-/** The last whole-second part (`2024-01-02T03:04:05`) seen and its epoch milliseconds in UTC: a stream of messages repeats it. */
+/** Shared by every message without structured data (never mutated). */
+const NO_STRUCTURED_DATA: SyslogMessage['structuredData'] = Object.freeze([]);
+
+/** The last whole-second part (`2024-01-02T03:04:05`) seen and its epoch time in UTC: a stream of messages repeats it. */
 let lastSecond = '';
-let lastSecondMs = 0;
-/** `.fff…` then `Z`, at the end of a timestamp whose first 19 characters are a known second. */
-const FRACTION_Z = /^(?:\.(\d{1,9}))?Z$/i;
+let lastSecondNanos = 0n;
+
+/**
+ * Nanoseconds of `(.f{1,9})?Z` (either case of Z) from index 19 to the end of `text`, read in
+ * place; -1 when the rest is anything else (a zone offset, too many digits).
+ */
+function fractionZNanos(text: string): number {
+  let i = 19;
+  let nanos = 0;
+  if (text.charCodeAt(i) === 0x2e) {
+    i++;
+    let digits = 0;
+    for (let c = text.charCodeAt(i); c >= 0x30 && c <= 0x39; c = text.charCodeAt(++i)) {
+      if (++digits > 9) return -1;
+      nanos = nanos * 10 + (c - 0x30);
+    }
+    if (digits === 0) return -1;
+    for (; digits < 9; digits++) nanos *= 10;
+  }
+  return i === text.length - 1 && (text.charCodeAt(i) | 0x20) === 0x7a ? nanos : -1;
+}
 
 /** RFC 3339 (RFC 5424 TIMESTAMP) to unix nanoseconds, keeping every fractional digit. */
 export function parseRfc3339Nanos(text: string): bigint | undefined {
   if (lastSecond !== '' && text.startsWith(lastSecond)) {
-    const f = FRACTION_Z.exec(text.slice(19));
-    if (f) return BigInt(lastSecondMs) * 1_000_000n + (f[1] ? BigInt(f[1].padEnd(9, '0')) : 0n);
+    const f = fractionZNanos(text);
+    if (f >= 0) return lastSecondNanos + BigInt(f);
   }
   const m = RFC3339.exec(text);
   if (!m) return undefined;
@@ -41,7 +62,7 @@ export function parseRfc3339Nanos(text: string): bigint | undefined {
   // Only a Gregorian-valid second is cached (Date.UTC rolls 2024-02-30 over; keep the slow path for those).
   if (new Date(ms).toISOString().startsWith(text.slice(0, 19))) {
     lastSecond = text.slice(0, 19);
-    lastSecondMs = ms;
+    lastSecondNanos = BigInt(ms) * 1_000_000n;
   }
   if (zone!.toUpperCase() !== 'Z') {
     const sign = zone![0] === '-' ? -1 : 1;
@@ -56,11 +77,12 @@ export function parseRfc3339Nanos(text: string): bigint | undefined {
  * or last year when that would put the message more than a day in the future (December logs read
  * in January).
  */
-function parseBsdTimestamp(m: RegExpExecArray, now: Date): bigint {
+function parseBsdTimestamp(m: RegExpExecArray, nowMs: number): bigint {
   const month = MONTHS[m[1]!]!;
   const args = [month, +m[2]!.trim(), +m[3]!, +m[4]!, +m[5]!] as const;
-  let date = new Date(now.getFullYear(), ...args);
-  if (date.getTime() - now.getTime() > 86_400_000) date = new Date(now.getFullYear() - 1, ...args);
+  const year = new Date(nowMs).getFullYear();
+  let date = new Date(year, ...args);
+  if (date.getTime() - nowMs > 86_400_000) date = new Date(year - 1, ...args);
   return BigInt(date.getTime()) * 1_000_000n;
 }
 
@@ -75,8 +97,8 @@ function token(s: string, from: number): [string, number] | undefined {
 
 /** Parses `[id k="v" …]…`; returns the elements and where MSG starts, or undefined if malformed. */
 function parseStructuredData(s: string, from: number): { sd: SyslogMessage['structuredData']; end: number } | undefined {
-  const sd: SyslogMessage['structuredData'] = [];
-  if (s[from] === '-') return { sd, end: from + 1 };
+  if (s[from] === '-') return { sd: NO_STRUCTURED_DATA, end: from + 1 };
+  const sd: { id: string; params: [string, string][] }[] = [];
   let i = from;
   while (s[i] === '[') {
     i++;
@@ -141,12 +163,12 @@ function parse5424(text: string, from: number, pri: number): SyslogMessage | und
 }
 
 /** RFC 3164 after `<PRI>`: optional timestamp and hostname, then `TAG[pid]: MSG`; never fails. */
-function parse3164(rest: string, base: SyslogMessage, now: Date): SyslogMessage {
+function parse3164(rest: string, base: SyslogMessage, nowMs: number): SyslogMessage {
   const out: SyslogMessage = { ...base, format: 'rfc3164' };
   let s = rest;
   const ts = BSD_TS.exec(s);
   if (ts) {
-    out.timestamp = parseBsdTimestamp(ts, now);
+    out.timestamp = parseBsdTimestamp(ts, nowMs);
     s = s.slice(ts[0].length);
     const tag = TAG.exec(s);
     if (!tag) {
@@ -171,16 +193,27 @@ function parse3164(rest: string, base: SyslogMessage, now: Date): SyslogMessage 
  * Parses one syslog message of either RFC, detected per message (`<PRI>1 ` is RFC 5424). Text
  * without a valid `<PRI>` is not syslog and comes back whole with `syslog: false`.
  */
-export function parseSyslog(text: string, now: Date): SyslogMessage {
-  const base: SyslogMessage = { syslog: false, format: 'none', structuredData: [], msg: text };
-  const m = /^<(\d{1,3})>/.exec(text);
-  const pri = m ? Number(m[1]) : NaN;
-  if (!m || pri > 191) return base;
-  const after = m[0].length;
+export function parseSyslog(text: string, nowMs: number): SyslogMessage {
+  const after = priEnd(text);
+  if (after < 0) return { syslog: false, format: 'none', structuredData: NO_STRUCTURED_DATA, msg: text };
+  let pri = 0;
+  for (let i = 1; i < after - 1; i++) pri = pri * 10 + (text.charCodeAt(i) - 0x30);
   if (text.charCodeAt(after) === 0x31 && text.charCodeAt(after + 1) === 0x20) {
     const parsed = parse5424(text, after + 2, pri);
     if (parsed) return parsed;
   }
-  const withPri: SyslogMessage = { ...base, syslog: true, facility: pri >> 3, severity: pri & 7 };
-  return parse3164(text.slice(after), withPri, now);
+  const withPri: SyslogMessage = { syslog: true, format: 'none', structuredData: NO_STRUCTURED_DATA, msg: text, facility: pri >> 3, severity: pri & 7 };
+  return parse3164(text.slice(after), withPri, nowMs);
+}
+
+/** Index after a valid `<PRI>` (1–3 digits, at most 191) at the start of `text`, else -1. */
+function priEnd(text: string): number {
+  if (text.charCodeAt(0) !== 0x3c) return -1;
+  let pri = 0;
+  let i = 1;
+  for (let c = text.charCodeAt(i); c >= 0x30 && c <= 0x39; c = text.charCodeAt(++i)) {
+    if (i > 3) return -1;
+    pri = pri * 10 + (c - 0x30);
+  }
+  return i > 1 && text.charCodeAt(i) === 0x3e && pri <= 191 ? i + 1 : -1;
 }

@@ -4,12 +4,12 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Labels } from '@lode/store';
 import { PushBatcher } from '../core/batcher.js';
-import { formatLabels } from '../core/labels.js';
 import { formatAddress, parseListen, type ListenAddress } from '../core/listen.js';
 import { sharedIngester } from '../core/shared.js';
 import type { Closable, IngestOptions } from '../core/types.js';
 import { SyslogFramer } from './framing.js';
-import { mapSyslog } from './map.js';
+import { SyslogStreams } from './streams.js';
+import { syslogEntry } from './map.js';
 import { parseSyslog } from './parse.js';
 
 /** PEM material for a TLS listener, inline or as file paths. */
@@ -50,19 +50,13 @@ export async function startSyslog(opts: IngestOptions & SyslogOptions): Promise<
   const max = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE;
   const extra = opts.labels ?? {};
   const batcher = new PushBatcher(ingester, opts.tenant, 'syslog');
-  const keys = new Map<string, string>();
+  const streams = new SyslogStreams(extra);
 
   const receive = (raw: Buffer) => {
-    const now = new Date();
-    const mapped = mapSyslog(parseSyslog(raw.toString('utf8'), now), extra, BigInt(now.getTime()) * 1_000_000n);
-    // Streams repeat constantly; cache the label key per distinct label combination.
-    const probe = `${mapped.labels['service_name']}\u0000${mapped.labels['hostname'] ?? ''}\u0000${mapped.labels['facility'] ?? ''}`;
-    let key = keys.get(probe);
-    if (key === undefined) {
-      key = formatLabels(mapped.labels);
-      if (keys.size < 100_000) keys.set(probe, key);
-    }
-    batcher.add(mapped.labels, key, mapped.entry);
+    const nowMs = Date.now();
+    const msg = parseSyslog(raw.toString('utf8'), nowMs);
+    const stream = streams.of(msg);
+    batcher.add(stream.labels, stream.key, syslogEntry(msg, nowMs));
   };
 
   const sockets = new Set<net.Socket>();
@@ -72,14 +66,15 @@ export async function startSyslog(opts: IngestOptions & SyslogOptions): Promise<
     paused.clear();
   };
   ingester.budget.on('drain', onDrain);
+  batcher.onRoom(onDrain);
 
   const handleStream = (socket: net.Socket) => {
     sockets.add(socket);
     const framer = new SyslogFramer(max, receive);
     socket.on('data', (chunk: Buffer) => {
       framer.push(chunk);
-      // Backpressure: stop reading while the in-flight budget is exhausted.
-      if (ingester.budget.full) {
+      // Backpressure: stop reading while the in-flight budget is exhausted or a batch is waiting.
+      if (ingester.budget.full || batcher.full) {
         socket.pause();
         paused.add(socket);
       }
