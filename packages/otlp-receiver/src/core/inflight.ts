@@ -8,10 +8,7 @@ import { EventEmitter } from 'node:events';
 export class InflightBudget extends EventEmitter<{ drain: [] }> {
   private used = 0;
 
-  constructor(
-    readonly limit: number,
-    private readonly onChange: (used: number) => void = () => {},
-  ) {
+  constructor(readonly limit: number) {
     super();
   }
 
@@ -30,20 +27,17 @@ export class InflightBudget extends EventEmitter<{ drain: [] }> {
   tryAcquire(n: number): boolean {
     if (this.used + n > this.limit && this.used > 0) return false;
     this.used += n;
-    this.onChange(this.used);
     return true;
   }
 
   /** Reserves unconditionally (for sources that already paused their input, e.g. TCP). */
   acquire(n: number): void {
     this.used += n;
-    this.onChange(this.used);
   }
 
   release(n: number): void {
     const wasFull = this.full;
     this.used = Math.max(0, this.used - n);
-    this.onChange(this.used);
     if (wasFull && !this.full) this.emit('drain');
   }
 }

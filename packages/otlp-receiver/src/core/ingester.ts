@@ -85,7 +85,8 @@ export class Ingester {
     this.metrics = new IngestMetrics(options.registry);
     this.logger = options.logger;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-    this.budget = new InflightBudget(options.maxInflightBytes ?? DEFAULT_INFLIGHT, (used) => this.metrics.inflightBytes.set(used));
+    this.budget = new InflightBudget(options.maxInflightBytes ?? DEFAULT_INFLIGHT);
+    this.metrics.observeInflight(() => this.budget.inUse);
   }
 
   limitsFor(tenant: string): Readonly<Limits> {

@@ -48,22 +48,30 @@ export function decodeLokiJson(body: Buffer): DecodedPush {
 }
 
 function jsonEntry(value: unknown, s: number, v: number): Entry {
-  const where = `streams[${s}].values[${v}]`;
   if (!Array.isArray(value) || value.length < 2 || value.length > 3) {
-    throw new DecodeError(`${where}: expected ["<unix epoch in nanoseconds>", "<log line>", {optional structured metadata}]`);
+    throw new DecodeError(`${where(s, v)}: expected ["<unix epoch in nanoseconds>", "<log line>", {optional structured metadata}]`);
   }
-  const [ts, line, metadata] = value as unknown[];
+  const ts: unknown = value[0];
+  const line: unknown = value[1];
+  const metadata: unknown = value[2];
   let nanos: bigint;
   if (typeof ts === 'string' && DIGITS.test(ts)) nanos = BigInt(ts);
   else if (typeof ts === 'number' && Number.isSafeInteger(ts)) nanos = BigInt(ts);
-  else throw new DecodeError(`${where}[0]: timestamp must be a string of unix epoch nanoseconds, got ${JSON.stringify(ts)}`);
-  if (typeof line !== 'string') throw new DecodeError(`${where}[1]: log line must be a string`);
-  const entry: Entry = { ts: nanos, line };
-  if (metadata !== undefined && metadata !== null) {
-    const m = stringMap(metadata, `${where}[2]`);
-    if (Object.keys(m).length > 0) entry.metadata = m;
-  }
-  return entry;
+  else throw new DecodeError(`${where(s, v)}[0]: timestamp must be a string of unix epoch nanoseconds, got ${JSON.stringify(ts)}`);
+  if (typeof line !== 'string') throw new DecodeError(`${where(s, v)}[1]: log line must be a string`);
+  if (metadata === undefined || metadata === null) return { ts: nanos, line };
+  const m = stringMap(metadata, `${where(s, v)}[2]`);
+  return hasKeys(m) ? { ts: nanos, line, metadata: m } : { ts: nanos, line };
+}
+
+/** An entry's position, rendered only for an error (not built per entry for nothing). */
+function where(s: number, v: number): string {
+  return `streams[${s}].values[${v}]`;
+}
+
+function hasKeys(m: Record<string, string>): boolean {
+  for (const _ in m) return true;
+  return false;
 }
 
 function stringMap(value: unknown, where: string): Record<string, string> {

@@ -4,7 +4,7 @@ import { SyslogFramer } from './framing.js';
 
 function frame(chunks: (string | Buffer)[], max = 1024): string[] {
   const out: string[] = [];
-  const f = new SyslogFramer(max, (m) => out.push(m.toString()));
+  const f = new SyslogFramer(max, (b, start, end) => out.push(b.toString('utf8', start, end)));
   for (const c of chunks) f.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
   f.end();
   return out;

@@ -12,7 +12,8 @@ export class SyslogFramer {
 
   constructor(
     private readonly max: number,
-    private readonly onMessage: (msg: Buffer) => void,
+    /** Gets each message as a range of a buffer (no view object per message); valid during the call only. */
+    private readonly onMessage: (buf: Buffer, start: number, end: number) => void,
   ) {}
 
   push(chunk: Buffer): void {
@@ -29,14 +30,13 @@ export class SyslogFramer {
 
   /** Flushes a final unterminated message when the peer closes the connection. */
   end(): void {
-    if (this.buf.length > 0 && this.skip === 0) this.emit(this.buf);
+    if (this.buf.length > 0 && this.skip === 0) this.emit(this.buf, 0, this.buf.length);
     this.buf = Buffer.alloc(0);
   }
 
-  private emit(msg: Buffer): void {
-    let end = msg.length;
-    while (end > 0 && (msg[end - 1] === 0x0a || msg[end - 1] === 0x0d || msg[end - 1] === 0)) end--;
-    if (end > 0) this.onMessage(msg.subarray(0, Math.min(end, this.max)));
+  private emit(buf: Buffer, start: number, end: number): void {
+    while (end > start && (buf[end - 1] === 0x0a || buf[end - 1] === 0x0d || buf[end - 1] === 0)) end--;
+    if (end > start) this.onMessage(buf, start, Math.min(end, start + this.max));
   }
 
   /** Consumes one newline-delimited frame at `pos`; returns the next position or -1 when incomplete. */
@@ -52,13 +52,13 @@ export class SyslogFramer {
     const nl = buf.indexOf(0x0a, pos);
     if (nl < 0) {
       if (buf.length - pos > this.max) {
-        this.emit(buf.subarray(pos, pos + this.max));
+        this.emit(buf, pos, pos + this.max);
         this.skip = -1;
         return pos + this.max;
       }
       return -1;
     }
-    this.emit(buf.subarray(pos, nl));
+    this.emit(buf, pos, nl);
     return nl + 1;
   }
 
@@ -74,32 +74,32 @@ export class SyslogFramer {
     let p = pos;
     while (p < buf.length && (buf[p] === 0x0a || buf[p] === 0x0d)) p++;
     // Incomplete frame: report progress over separators only.
-    const stall = () => (p > pos ? p : -1);
-    if (p >= buf.length) return stall();
+    const stall = p > pos ? p : -1;
+    if (p >= buf.length) return stall;
     let i = p;
     let len = 0;
     while (i < buf.length && isDigit(buf[i]!) && i - p < 10) len = len * 10 + (buf[i++]! - 0x30);
-    if (i >= buf.length) return stall();
+    if (i >= buf.length) return stall;
     if (i === p || buf[i] !== 0x20) {
       // Not a length prefix: keep the data as a newline-delimited message.
       const nl = buf.indexOf(0x0a, p);
       if (nl < 0) {
-        if (buf.length - p <= this.max) return stall();
-        this.emit(buf.subarray(p, p + this.max));
+        if (buf.length - p <= this.max) return stall;
+        this.emit(buf, p, p + this.max);
         return p + this.max;
       }
-      this.emit(buf.subarray(p, nl));
+      this.emit(buf, p, nl);
       return nl + 1;
     }
     const start = i + 1;
     if (len > this.max) {
-      if (buf.length - start < this.max) return stall();
-      this.emit(buf.subarray(start, start + this.max));
+      if (buf.length - start < this.max) return stall;
+      this.emit(buf, start, start + this.max);
       this.skip = len - this.max;
       return start + this.max;
     }
-    if (buf.length - start < len) return stall();
-    this.emit(buf.subarray(start, start + len));
+    if (buf.length - start < len) return stall;
+    this.emit(buf, start, start + len);
     return start + len;
   }
 }

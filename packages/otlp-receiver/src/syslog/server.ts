@@ -52,9 +52,9 @@ export async function startSyslog(opts: IngestOptions & SyslogOptions): Promise<
   const batcher = new PushBatcher(ingester, opts.tenant, 'syslog');
   const streams = new SyslogStreams(extra);
 
-  const receive = (raw: Buffer) => {
+  const receive = (raw: Buffer, start: number, end: number) => {
     const nowMs = Date.now();
-    const msg = parseSyslog(raw.toString('utf8'), nowMs);
+    const msg = parseSyslog(raw.toString('utf8', start, end), nowMs);
     const stream = streams.of(msg);
     batcher.add(stream.labels, stream.key, syslogEntry(msg, nowMs));
   };
@@ -103,7 +103,7 @@ export async function startSyslog(opts: IngestOptions & SyslogOptions): Promise<
     }
     let end = msg.length;
     while (end > 0 && (msg[end - 1] === 0x0a || msg[end - 1] === 0x0d || msg[end - 1] === 0)) end--;
-    if (end > 0) receive(msg.subarray(0, Math.min(end, max)));
+    if (end > 0) receive(msg, 0, Math.min(end, max));
   });
   udp.on('error', (err) => ingester.logger.warn({ err }, 'syslog UDP error'));
 
