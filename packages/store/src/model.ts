@@ -111,6 +111,35 @@ export interface ChunkSummary {
   bytes: number;
 }
 
+/**
+ * The entries of one chunk or in-memory block as columns (see `LogStore.chunks`): what a metric
+ * query that needs no time-ordered merge reads, without an object or a string per entry.
+ */
+export interface ChunkEntries {
+  readonly length: number;
+  /** Timestamps (ns) of entries 0 … length-1 (the array may be longer); ascending when `sorted`. */
+  readonly timestamps: BigInt64Array;
+  readonly sorted: boolean;
+  /** False when no entry carries structured metadata (`metadata(i)` is then always empty). */
+  readonly hasMetadata: boolean;
+  lineLength(i: number): number;
+  /** Sum of the line lengths of entries [lo, hi), in bytes. */
+  linesBytes(lo: number, hi: number): number;
+  /** The line's UTF-8 bytes (a view, no copy). */
+  lineBytes(i: number): Buffer;
+  line(i: number): string;
+  metadata(i: number): Labels;
+}
+
+/** A chunk or in-memory block as `LogStore.chunks` lists it: its summary, decoded on demand. */
+export interface ChunkHandle extends ChunkSummary {
+  /**
+   * Decodes the chunk (or views the block). Only valid until the iterator moves on. Undefined
+   * when the chunk is corrupt (reported by the store, as `entries` does).
+   */
+  open(): ChunkEntries | undefined;
+}
+
 /** `/loki/api/v1/index/stats` figures. */
 export interface IndexStats {
   streams: number;
@@ -139,6 +168,13 @@ export interface LogStore {
   entries(tenant: string, q: EntryQuery): Iterable<StoredEntry>;
   /** Chunk and head-block summaries overlapping [from, to), for metrics that need no lines. */
   chunkSummaries(tenant: string, q: SelectQuery): Iterable<ChunkSummary>;
+  /**
+   * Chunks and in-memory blocks of the matching streams overlapping [from, to), stream by stream,
+   * in no global time order; chunks the content filter rules out for `lineContains` are skipped.
+   * Entries outside [from, to) are the caller's to skip. Optional: the engine falls back to
+   * `entries` without it.
+   */
+  chunks?(tenant: string, q: EntryQuery): Iterable<ChunkHandle>;
   /** Label names of the matching streams (all streams when `matchers` is empty), sorted. */
   labelNames(tenant: string, q: SelectQuery): string[];
   /** Values of one label over the matching streams, sorted. */

@@ -14,6 +14,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   AppendResult,
+  ChunkHandle,
   ChunkSummary,
   Entry,
   EntryQuery,
@@ -41,6 +42,7 @@ import { HeadBlock } from './head.js';
 import { StreamState, TenantState } from './streams.js';
 import { admissionBounds, refuseEntry } from './validate.js';
 import { iterateEntries, summarize } from './read.js';
+import { chunkHandles } from './chunk-handles.js';
 import { indexStats } from './index-stats.js';
 import { runMaintenance, type MaintenanceContext } from './maintenance.js';
 import type { MaintenanceReport, StoreMetrics, StoreOptions } from './options.js';
@@ -595,6 +597,10 @@ export class Store implements LogStore {
 
   chunkSummaries(tenant: string, q: SelectQuery): Iterable<ChunkSummary> {
     return summarize(this.readContext(), this.selected(tenant, q.matchers, q), q);
+  }
+
+  chunks(tenant: string, q: EntryQuery): Iterable<ChunkHandle> {
+    return chunkHandles(this.readContext(), this.selected(tenant, q.matchers, q), q);
   }
 
   private readContext() {

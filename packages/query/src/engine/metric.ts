@@ -5,6 +5,7 @@
 import type { Labels } from '@lode/store';
 import type { Grouping, MetricExpr, RangeAggregationExpr } from '../logql/ast.js';
 import { evaluateBinary } from './binary.js';
+import { countFromChunks } from './chunk-counting.js';
 import { compileLabelReplaceRegex } from './compile.js';
 import { errors } from './errors.js';
 import { WindowGrid, type StepGrid } from './grid.js';
@@ -92,17 +93,32 @@ async function rangeAggregation(
   const preserveErrors =
     frame.preserveErrors ||
     (!!expr.grouping && !expr.grouping.without && expr.grouping.labels.includes(ERROR_LABEL));
+  const grouping = pushedGrouping ?? expr.grouping;
   const agg = new RangeAggregator({
     op: expr.op,
     param: expr.param,
     grid: windows,
     unwrapped: !!range.unwrap,
-    grouping: pushedGrouping ?? expr.grouping,
+    grouping,
     preserveErrors,
   });
   const extractor = new SampleExtractor(range);
   const limit = frame.topLevel && expr.op !== 'absent_over_time' ? ctx.maxSeries : Infinity;
-  if (windows.count > 0) {
+  if (windows.count > 0 && isCountingOp(expr.op, !!range.unwrap) && ctx.scanner.canScanChunks) {
+    await countFromChunks(
+      ctx.scanner,
+      { matchers: range.matchers, from: windows.from, to: windows.to, lineContains: extractor.requiredLiterals },
+      {
+        windows,
+        agg,
+        extractor,
+        grouping,
+        checkSeries: () => {
+          if (agg.seriesCount > limit) throw errors.maxSeries(limit);
+        },
+      },
+    );
+  } else if (windows.count > 0) {
     await ctx.scanner.scan(
       {
         matchers: range.matchers,

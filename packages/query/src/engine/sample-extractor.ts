@@ -21,12 +21,26 @@ export class SampleExtractor {
   readonly requiredLiterals: readonly string[];
   /** No stage changes labels and there is no unwrap: series are stream labels + metadata. */
   readonly labelsUnchanged: boolean;
+  /** No stage at all and no unwrap: every entry is a sample of its stream labels + metadata. */
+  readonly noStages: boolean;
   private readonly sample: Sample = { labels: {}, value: 0, bytes: 0 };
 
   constructor(range: LogRange) {
     this.pipeline = compileStages(range.pipeline, range.unwrap ? { unwrap: range.unwrap } : {});
     this.requiredLiterals = this.pipeline.requiredLiterals;
     this.labelsUnchanged = this.pipeline.labelsUnchanged;
+    this.noStages = this.pipeline.noStages;
+  }
+
+  /** `extract` for an entry read from chunk columns: the line stays bytes unless a stage needs text. */
+  extractBytes(ts: bigint, bytes: Buffer, streamLabels: Labels, metadata: Labels): Sample | undefined {
+    const r = this.pipeline.processBytes(ts, bytes, streamLabels, metadata);
+    if (!r) return undefined;
+    const s = this.sample;
+    s.bytes = this.pipeline.rewritesLine ? Buffer.byteLength(r.line) : bytes.length;
+    s.labels = r.labels;
+    s.value = r.value ?? 1;
+    return s;
   }
 
   /** The sample of an entry, or undefined when the pipeline filters it out. Reuses one object. */

@@ -4,7 +4,7 @@
  * the caller's signal and the query deadline every few thousand entries and yields to the event
  * loop regularly (timers and client disconnects can only fire then).
  */
-import type { Direction, LogStore, Matcher, StoredEntry } from '@lode/store';
+import type { ChunkHandle, Direction, LogStore, Matcher, StoredEntry } from '@lode/store';
 import { errors } from './errors.js';
 import type { StatsCollector } from './stats.js';
 
@@ -24,6 +24,9 @@ export interface ScanRequest {
   readonly direction: Direction;
   readonly lineContains: readonly string[];
 }
+
+/** Called per chunk (or in-memory block) with its tenant. */
+export type ChunkVisitor = (chunk: ChunkHandle, tenant: string) => void;
 
 /** Called per entry with its tenant; return `false` to stop the scan. */
 export type EntryVisitor = (entry: StoredEntry, tenant: string, lineBytes: number) => boolean | void;
@@ -52,6 +55,42 @@ export class Scanner {
       this.lastYield = performance.now();
       if (this.ctx.signal?.aborted) throw errors.canceled();
     }
+  }
+
+  /** Whether the store can list chunks for `scanChunks`. */
+  get canScanChunks(): boolean {
+    return typeof this.ctx.store.chunks === 'function';
+  }
+
+  /**
+   * Visits the chunks of the selected streams in no time order (for aggregations whose result
+   * does not depend on it); the visitor reports lines and bytes it read through `countRead`.
+   */
+  async scanChunks(req: Omit<ScanRequest, 'direction'>, visit: ChunkVisitor): Promise<void> {
+    const { store, tenants, stats } = this.ctx;
+    if (!store.chunks) throw new Error('the store does not list chunks');
+    if (this.ctx.signal?.aborted) throw errors.canceled();
+    stats.subqueries++;
+    for (const tenant of tenants) {
+      const chunks = store.chunks(tenant, {
+        matchers: [...req.matchers],
+        from: req.from,
+        to: req.to,
+        direction: 'forward',
+        lineContains: req.lineContains.length ? [...req.lineContains] : undefined,
+        signal: this.abort.signal,
+      });
+      for (const c of chunks) {
+        visit(c, tenant);
+        await this.checkpoint();
+      }
+    }
+  }
+
+  /** Adds lines read outside `scan` (chunk scans) to the query statistics. */
+  countRead(lines: number, bytes: number): void {
+    this.ctx.stats.linesProcessed += lines;
+    this.ctx.stats.bytesProcessed += bytes;
   }
 
   async scan(req: ScanRequest, visit: EntryVisitor): Promise<void> {

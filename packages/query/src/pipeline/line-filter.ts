@@ -12,8 +12,31 @@ export interface LineFilter {
   test(line: string): boolean;
   /** Same test on the UTF-8 bytes; only defined for plain substring filters. */
   readonly testBytes?: (buf: Buffer) => boolean;
-  /** For a single positive `|= "x"`: the literal every passing line contains. */
+  /**
+   * For a single positive `|= "x"`, or a `|~` regexp that starts with a plain literal: a literal
+   * every passing line contains.
+   */
   readonly literal?: string;
+  /** A necessary condition on the UTF-8 bytes (the literal is present), for filters without `testBytes`. */
+  readonly prefilterBytes?: (buf: Buffer) => boolean;
+}
+
+const MIN_REGEX_LITERAL = 3;
+const PLAIN = /[A-Za-z0-9 =_\-:\/,"'<>@#%&!~;]/;
+
+/**
+ * The literal text a regexp's every match starts with, when the regexp is a plain concatenation
+ * (no alternation, no flags) that begins with at least a few literal characters: `status=5\d\d`
+ * → `status=5`. A literal followed by `?`, `*` or `{` loses its last character (it may be absent).
+ */
+export function regexLiteralPrefix(re: string): string | undefined {
+  if (re.includes('|') || re.includes('(?')) return undefined;
+  let i = re.startsWith('^') ? 1 : 0;
+  let lit = '';
+  for (; i < re.length && PLAIN.test(re[i]!); i++) lit += re[i];
+  const next = re[i];
+  if (next === '?' || next === '*' || next === '{') lit = lit.slice(0, -1);
+  return lit.length >= MIN_REGEX_LITERAL ? lit : undefined;
 }
 
 export class LineFilterError extends Error {
@@ -65,6 +88,10 @@ export function compileLineFilter(stage: LineFilterStage): LineFilter {
     };
     testBytes = negative ? (buf) => !anyBytes(buf) : anyBytes;
   }
-  const literal = !negative && kind === '=' && needles.length === 1 && stage.values.length === 1 && needles[0] !== '' ? needles[0] : undefined;
-  return { test, testBytes, literal };
+  const single = !negative && stage.values.length === 1 ? stage.values[0] : undefined;
+  if (single && kind === '=' && needles.length === 1 && needles[0] !== '') return { test, testBytes, literal: needles[0] };
+  const prefix = single && kind === '~' && single.kind !== 'Ip' ? regexLiteralPrefix(single.value) : undefined;
+  if (prefix === undefined) return { test, testBytes };
+  const prefixBytes = Buffer.from(prefix, 'utf8');
+  return { test, testBytes, literal: prefix, prefilterBytes: (buf) => buf.indexOf(prefixBytes) >= 0 };
 }

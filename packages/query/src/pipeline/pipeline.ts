@@ -45,7 +45,14 @@ export interface PipelineOptions {
 }
 
 export interface Pipeline {
+  /** The result object is reused by the next call: read it before processing another entry. */
   process(ts: bigint, line: string, lineBytes: Buffer | undefined, streamLabels: Labels, metadata: Labels): PipelineResult | undefined;
+  /** `process` for an entry read as bytes: the line becomes a string only if the byte-level filters pass. */
+  processBytes(ts: bigint, lineBytes: Buffer, streamLabels: Labels, metadata: Labels): PipelineResult | undefined;
+  /** No stage and no unwrap: every entry passes with its stream labels and metadata. */
+  readonly noStages: boolean;
+  /** Some stage may change the line (line_format, decolorize, unpack). */
+  readonly rewritesLine: boolean;
   /** Literal substrings every kept line must contain: hints for the store's content filter. */
   readonly requiredLiterals: string[];
   /** True when no stage changes labels: results carry the stream labels plus metadata. */
@@ -106,6 +113,9 @@ function escapeValue(v: string): string {
 class CompiledPipeline implements Pipeline {
   readonly requiredLiterals: string[] = [];
   readonly labelsUnchanged: boolean;
+  readonly noStages: boolean;
+  readonly rewritesLine: boolean;
+  private readonly result: PipelineResult = { line: '', labels: {}, key: '', value: undefined };
   private readonly leading: LineFilter[] = [];
   private readonly stages: StageFn[] = [];
   private readonly st = new EntryState();
@@ -132,6 +142,8 @@ class CompiledPipeline implements Pipeline {
       this.stages.push(compileStage(s));
     }
     this.st.firstDuplicateWins = opts.firstDuplicateWins ?? false;
+    this.noStages = stages.length === 0 && !opts.unwrap;
+    this.rewritesLine = lineRewritten;
     this.labelsUnchanged = !opts.unwrap && stages.slice(i).every((s) => s.kind === 'LineFilter' || s.kind === 'LineFormat' || s.kind === 'Decolorize');
     if (opts.unwrap) {
       this.unwrapLabel = opts.unwrap.label;
@@ -141,11 +153,35 @@ class CompiledPipeline implements Pipeline {
   }
 
   process(ts: bigint, line: string, lineBytes: Buffer | undefined, streamLabels: Labels, metadata: Labels): PipelineResult | undefined {
+    return this.run(ts, line, lineBytes, streamLabels, metadata);
+  }
+
+  processBytes(ts: bigint, lineBytes: Buffer, streamLabels: Labels, metadata: Labels): PipelineResult | undefined {
+    return this.run(ts, undefined, lineBytes, streamLabels, metadata);
+  }
+
+  private run(
+    ts: bigint,
+    text: string | undefined,
+    lineBytes: Buffer | undefined,
+    streamLabels: Labels,
+    metadata: Labels,
+  ): PipelineResult | undefined {
     const leading = this.leading;
     for (let k = 0; k < leading.length; k++) {
       const f = leading[k]!;
-      if (lineBytes !== undefined && f.testBytes !== undefined ? !f.testBytes(lineBytes) : !f.test(line)) return undefined;
+      if (lineBytes !== undefined) {
+        if (f.testBytes !== undefined) {
+          if (!f.testBytes(lineBytes)) return undefined;
+          continue;
+        }
+        if (f.prefilterBytes !== undefined && !f.prefilterBytes(lineBytes)) return undefined;
+      }
+      text ??= (lineBytes as Buffer).toString('utf8');
+      if (!f.test(text)) return undefined;
     }
+    const line = text ?? (lineBytes as Buffer).toString('utf8');
+    const out = this.result;
     const st = this.st;
     st.ts = ts;
     st.line = line;
@@ -156,7 +192,11 @@ class CompiledPipeline implements Pipeline {
         c = this.intern(map, '', '');
         this.plainCache.set(streamLabels, c);
       }
-      return { line, labels: c.labels, key: c.key };
+      out.line = line;
+      out.labels = c.labels;
+      out.key = c.key;
+      out.value = undefined;
+      return out;
     }
     seedLabels(st, streamLabels, metadata, this.streamCache);
     const stages = this.stages;
@@ -176,7 +216,11 @@ class CompiledPipeline implements Pipeline {
       st.labels.delete(this.unwrapLabel);
     }
     const r = this.intern(st.labels, st.err, st.errDetails);
-    return { line: st.line, labels: r.labels, key: r.key, value };
+    out.line = st.line;
+    out.labels = r.labels;
+    out.key = r.key;
+    out.value = value;
+    return out;
   }
 
   private intern(map: Map<string, string>, err: string, details: string): { labels: Labels; key: string } {

@@ -61,7 +61,7 @@ class Chunk implements DecodedChunk {
   constructor(
     readonly length: number,
     private readonly body: Buffer,
-    private readonly timestamps: BigInt64Array,
+    readonly timestamps: BigInt64Array,
     /** Line i is body[linesStart + lineOffsets[i] .. linesStart + lineOffsets[i+1]). */
     private readonly lineOffsets: Uint32Array,
     private readonly linesStart: number,
@@ -87,6 +87,20 @@ class Chunk implements DecodedChunk {
   lineBytes(i: number): Buffer {
     this.check(i);
     return this.body.subarray(this.linesStart + this.lineOffsets[i]!, this.linesStart + this.lineOffsets[i + 1]!);
+  }
+
+  get hasMetadata(): boolean {
+    return this.metadataStarts !== undefined;
+  }
+
+  lineLength(i: number): number {
+    this.check(i);
+    return this.lineOffsets[i + 1]! - this.lineOffsets[i]!;
+  }
+
+  linesBytes(lo: number, hi: number): number {
+    if (!(lo >= 0 && lo <= hi && hi <= this.length)) throw new RangeError(`entry range ${lo}..${hi} is outside the chunk's 0..${this.length}`);
+    return this.lineOffsets[hi]! - this.lineOffsets[lo]!;
   }
 
   line(i: number): string {

@@ -31,6 +31,14 @@ export interface DecodedChunk {
   /** The line's UTF-8 bytes: a view into the decompressed block, no copy. */
   lineBytes(i: number): Buffer;
   line(i: number): string;
+  /** The line's length in bytes. */
+  lineLength(i: number): number;
+  /** Sum of the line lengths of entries [lo, hi), 0 ≤ lo ≤ hi ≤ length. */
+  linesBytes(lo: number, hi: number): number;
+  /** Timestamps of entries 0 … length-1, ascending. */
+  readonly timestamps: BigInt64Array;
+  /** False when no entry carries structured metadata. */
+  readonly hasMetadata: boolean;
   /** Structured metadata; a shared empty frozen object when the entry has none. */
   metadata(i: number): Labels;
   /** First index whose ts is >= t (binary search), `length` if none. */

@@ -1,0 +1,102 @@
+/**
+ * Counting range aggregations (`count_over_time`, `rate`, `bytes_*`) read chunk by chunk instead
+ * of through the time-ordered merge: their per-window counts do not depend on the order samples
+ * arrive in. Without a pipeline no line is ever turned into a string:
+ *
+ * - a chunk whose entries all fall into the same windows is added from its summary (never decoded);
+ * - otherwise its sorted timestamps are cut at the window edges by binary search and each run of
+ *   entries sharing the same windows is added at once (counts and byte sums from the offsets).
+ *
+ * With a pipeline, each entry goes through it from the chunk's bytes (filters run on the bytes).
+ */
+import type { ChunkEntries, ChunkHandle, Labels } from '@lode/store';
+import type { Grouping } from '../logql/ast.js';
+import type { WindowGrid } from './grid.js';
+import type { RangeAggregator } from './range-aggregator.js';
+import type { SampleExtractor } from './sample-extractor.js';
+import type { ScanRequest, Scanner } from './scan.js';
+
+export interface ChunkCountingOptions {
+  readonly windows: WindowGrid;
+  readonly agg: RangeAggregator;
+  readonly extractor: SampleExtractor;
+  /** The grouping the aggregator applies (its own or one pushed down from an enclosing sum). */
+  readonly grouping: Grouping | undefined;
+  /** Throws when the aggregator holds too many series. */
+  readonly checkSeries: () => void;
+}
+
+export async function countFromChunks(scanner: Scanner, req: Omit<ScanRequest, 'direction'>, o: ChunkCountingOptions): Promise<void> {
+  const { windows: g, agg, extractor } = o;
+  const noStages = extractor.noStages;
+  await scanner.scanChunks(req, (h) => {
+    const streamLabels = h.stream.labels;
+    // Metadata labels split a stream into series unless the grouping keeps only stream labels.
+    const metadataIrrelevant = !!o.grouping && !o.grouping.without && o.grouping.labels.every((n) => n in streamLabels);
+    if (noStages && metadataIrrelevant && h.minTs >= req.from && h.maxTs < req.to) {
+      if (agg.addSummary(streamLabels, h.minTs, h.maxTs, h.entries, h.bytes)) {
+        scanner.countRead(h.entries, h.bytes);
+        o.checkSeries();
+        return;
+      }
+    }
+    const c = h.open();
+    if (!c) return;
+    if (noStages && c.sorted && (metadataIrrelevant || !c.hasMetadata)) addRuns(scanner, g, agg, c, streamLabels, req);
+    else addEntries(scanner, extractor, agg, c, h, req);
+    o.checkSeries();
+  });
+}
+
+/** Adds a sorted chunk's entries in [from, to) as runs that share the same windows. */
+function addRuns(scanner: Scanner, g: WindowGrid, agg: RangeAggregator, c: ChunkEntries, labels: Labels, req: Omit<ScanRequest, 'direction'>): void {
+  const ts = c.timestamps;
+  const end = lowerBound(ts, 0, c.length, req.to);
+  let i = lowerBound(ts, 0, end, req.from);
+  scanner.countRead(end - i, i < end ? c.linesBytes(i, end) : 0);
+  while (i < end) {
+    const t = g.rel(ts[i] as bigint);
+    const a = g.firstRightEdgeAtOrAfter(t);
+    if (a >= g.count) return;
+    // Every entry up to the next window edge (right or left) is in exactly the windows of t.
+    const edge = Math.min(a * g.step, g.firstLeftEdgeAtOrAfter(t) * g.step - g.range);
+    const j = lowerBound(ts, i + 1, end, g.origin + BigInt(edge) + 1n);
+    agg.addSummary(labels, ts[i] as bigint, ts[j - 1] as bigint, j - i, c.linesBytes(i, j));
+    i = j;
+  }
+}
+
+/** Runs each entry in [from, to) through the pipeline, from its bytes. */
+function addEntries(
+  scanner: Scanner,
+  extractor: SampleExtractor,
+  agg: RangeAggregator,
+  c: ChunkEntries,
+  h: ChunkHandle,
+  req: Omit<ScanRequest, 'direction'>,
+): void {
+  const ts = c.timestamps;
+  const labels = h.stream.labels;
+  let lines = 0;
+  let bytes = 0;
+  for (let i = 0; i < c.length; i++) {
+    const t = ts[i] as bigint;
+    if (t < req.from || t >= req.to) continue;
+    const lineBytes = c.lineBytes(i);
+    lines++;
+    bytes += lineBytes.length;
+    const s = extractor.extractBytes(t, lineBytes, labels, c.metadata(i));
+    if (s) agg.add(s.labels, t, s.value, s.bytes);
+  }
+  scanner.countRead(lines, bytes);
+}
+
+/** First index in [lo, hi) whose timestamp is ≥ t (hi if none); `ts` ascending there. */
+function lowerBound(ts: BigInt64Array, lo: number, hi: number, t: bigint): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((ts[mid] as bigint) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,87 @@
+/**
+ * Chunks and in-memory blocks as handles (summary first, decoded on demand), stream by stream:
+ * the read for metric queries that aggregate without a time-ordered merge, so they skip the
+ * merge heap and the per-entry objects, and can count whole runs of entries from timestamps.
+ */
+import type { ChunkEntries, ChunkHandle, EntryQuery } from './model.js';
+import { filterMayContain, decodeChunk } from './chunk/index.js';
+import type { HeadBlock } from './head.js';
+import { blockSummary, chunkRefs, liveBlocks, type ReadContext } from './read.js';
+import type { StreamState } from './streams.js';
+
+export function* chunkHandles(ctx: ReadContext, streams: StreamState[], q: EntryQuery): Generator<ChunkHandle> {
+  if (streams.length === 0 || q.from >= q.to) return;
+  const needles = (q.lineContains ?? []).filter((n) => n.length > 0);
+  const txn = ctx.dbs.env.useReadTransaction();
+  try {
+    for (const s of streams) {
+      q.signal?.throwIfAborted();
+      for (const ref of chunkRefs(ctx.dbs, s, q, txn)) {
+        if (needles.length > 0) {
+          const filter = ctx.dbs.filters.get(ref.key, { transaction: txn });
+          if (filter !== undefined && !needles.every((n) => filterMayContain(filter, n))) continue;
+        }
+        yield {
+          stream: s.ref,
+          minTs: ref.minTs,
+          maxTs: ref.maxTs,
+          entries: ref.entries,
+          bytes: ref.bytes,
+          open: () => {
+            const data = ctx.dbs.chunks.get(ref.key, { transaction: txn });
+            if (data === undefined) {
+              ctx.onCorrupt(s, ref.minTs, new Error('chunk data missing for an indexed chunk'));
+              return undefined;
+            }
+            try {
+              ctx.onDecode();
+              const c = decodeChunk(data);
+              return {
+                length: c.length,
+                timestamps: c.timestamps,
+                sorted: true,
+                hasMetadata: c.hasMetadata,
+                lineLength: (i) => c.lineLength(i),
+                linesBytes: (lo, hi) => c.linesBytes(lo, hi),
+                lineBytes: (i) => c.lineBytes(i),
+                line: (i) => c.line(i),
+                metadata: (i) => c.metadata(i),
+              };
+            } catch (err) {
+              ctx.onCorrupt(s, ref.minTs, err instanceof Error ? err : new Error(String(err)));
+              return undefined;
+            }
+          },
+        };
+      }
+      for (const { block, length } of liveBlocks(ctx.dbs, s, txn)) {
+        const sum = blockSummary(block, length);
+        if (sum.maxTs < q.from || sum.minTs >= q.to) continue;
+        yield { stream: s.ref, ...sum, open: () => blockEntries(block, length) };
+      }
+    }
+  } finally {
+    txn.done();
+  }
+}
+
+/** A view of the first `length` entries of a block (blocks only grow, so the view is stable). */
+function blockEntries(b: HeadBlock, length: number): ChunkEntries {
+  let hasMetadata = false;
+  for (let i = 0; i < length && !hasMetadata; i++) for (const _ in b.metadata[i]) hasMetadata = true;
+  return {
+    length,
+    timestamps: b.ts,
+    sorted: b.sortedOrder(length) === undefined,
+    hasMetadata,
+    lineLength: (i) => b.lineLength(i),
+    linesBytes: (lo, hi) => {
+      let n = 0;
+      for (let i = lo; i < hi; i++) n += b.lineLength(i);
+      return n;
+    },
+    lineBytes: (i) => b.lineBytesOf(i),
+    line: (i) => b.line(i),
+    metadata: (i) => b.metadata[i] ?? {},
+  };
+}
