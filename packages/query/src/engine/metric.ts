@@ -102,7 +102,8 @@ async function rangeAggregation(
     grouping,
     preserveErrors,
   });
-  const extractor = new SampleExtractor(range);
+  // Grouping `by` reads only those labels; an erroring sample still fails or is kept whole.
+  const extractor = new SampleExtractor(range, grouping && !grouping.without && !preserveErrors ? grouping.labels : undefined);
   const limit = frame.topLevel && expr.op !== 'absent_over_time' ? ctx.maxSeries : Infinity;
   if (windows.count > 0 && isCountingOp(expr.op, !!range.unwrap) && ctx.scanner.canScanChunks) {
     await countFromChunks(

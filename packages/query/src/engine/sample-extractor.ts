@@ -25,8 +25,9 @@ export class SampleExtractor {
   readonly noStages: boolean;
   private readonly sample: Sample = { labels: {}, value: 0, bytes: 0 };
 
-  constructor(range: LogRange) {
-    this.pipeline = compileStages(range.pipeline, range.unwrap ? { unwrap: range.unwrap } : {});
+  /** `project`: the only labels the aggregation reads of error-free samples (see PipelineOptions). */
+  constructor(range: LogRange, project?: readonly string[]) {
+    this.pipeline = compileStages(range.pipeline, { ...(range.unwrap ? { unwrap: range.unwrap } : {}), ...(project ? { project } : {}) });
     this.requiredLiterals = this.pipeline.requiredLiterals;
     this.labelsUnchanged = this.pipeline.labelsUnchanged;
     this.noStages = this.pipeline.noStages;

@@ -42,6 +42,12 @@ export interface PipelineOptions {
   unwrap?: Unwrap;
   /** Parsers keep the first of duplicate keys (newest Loki) instead of the last (Loki 3.4, the default). */
   firstDuplicateWins?: boolean;
+  /**
+   * The caller reads only these labels of a result without an error (a metric query grouping
+   * `by` them): such results carry just these labels, so they intern to few distinct sets.
+   * Results with an error keep every label (error texts and preserved error series show them).
+   */
+  project?: readonly string[];
 }
 
 export interface Pipeline {
@@ -125,6 +131,8 @@ class CompiledPipeline implements Pipeline {
   private readonly unwrapLabel?: string;
   private readonly convert?: (s: string) => number;
   private readonly postFilters: LabelTest[] = [];
+  private readonly project: readonly string[] | undefined;
+  private readonly projected = new Map<string, string>();
 
   constructor(stages: readonly Stage[], opts: PipelineOptions) {
     let i = 0;
@@ -143,6 +151,7 @@ class CompiledPipeline implements Pipeline {
     }
     this.st.firstDuplicateWins = opts.firstDuplicateWins ?? false;
     this.noStages = stages.length === 0 && !opts.unwrap;
+    this.project = opts.project ? [...new Set(opts.project)].sort() : undefined;
     this.rewritesLine = lineRewritten;
     this.labelsUnchanged = !opts.unwrap && stages.slice(i).every((s) => s.kind === 'LineFilter' || s.kind === 'LineFormat' || s.kind === 'Decolorize');
     if (opts.unwrap) {
@@ -215,11 +224,21 @@ class CompiledPipeline implements Pipeline {
       for (const f of this.postFilters) if (!f(st)) return undefined;
       st.labels.delete(this.unwrapLabel);
     }
-    const r = this.intern(st.labels, st.err, st.errDetails);
+    const r = this.project !== undefined && st.err === '' ? this.intern(this.projection(st.labels), '', '') : this.intern(st.labels, st.err, st.errDetails);
     out.line = st.line;
     out.labels = r.labels;
     out.key = r.key;
     out.value = value;
+    return out;
+  }
+
+  private projection(labels: Map<string, string>): Map<string, string> {
+    const out = this.projected;
+    out.clear();
+    for (const n of this.project as readonly string[]) {
+      const v = labels.get(n);
+      if (v !== undefined) out.set(n, v);
+    }
     return out;
   }
 
