@@ -88,6 +88,11 @@ function writeTimestamps(ts: BigInt64Array, out: ByteWriter): void {
  * The metadata section of a chunk body (dictionary size, dictionary, per-entry pairs) for
  * `count` entries, entry i having `metadataOf(i)`. A copy with its own ArrayBuffer, so it can be
  * transferred to a worker thread.
+ *
+ * Entries often share one frozen metadata object (the ingest paths freeze the objects they
+ * share), so each frozen object is encoded once and its pair bytes are copied for every further
+ * entry holding it: no key listing or dictionary lookups per entry. Unfrozen objects are
+ * usually one per entry, where remembering them would only cost.
  */
 export function metadataSection(count: number, metadataOf: (i: number) => Labels | undefined): Uint8Array {
   const dictionary = new Map<string, number>();
@@ -100,12 +105,24 @@ export function metadataSection(count: number, metadataOf: (i: number) => Labels
     }
     return id;
   };
+  /** Where each frozen metadata object's pairs were first written: [start, end) in `pairs`. */
+  const encoded = new Map<Labels, { start: number; end: number }>();
   for (let i = 0; i < count; i++) {
     const metadata = metadataOf(i);
     if (metadata === undefined) {
       pairs.uint(0);
       continue;
     }
+    const frozen = Object.isFrozen(metadata);
+    const seen = frozen ? encoded.get(metadata) : undefined;
+    if (seen !== undefined) {
+      const length = seen.end - seen.start;
+      pairs.ensure(length);
+      pairs.buf.copyWithin(pairs.pos, seen.start, seen.end);
+      pairs.pos += length;
+      continue;
+    }
+    const start = pairs.pos;
     const names = Object.keys(metadata);
     pairs.uint(names.length);
     for (const name of names) {
@@ -116,6 +133,7 @@ export function metadataSection(count: number, metadataOf: (i: number) => Labels
       pairs.uint(idOf(name));
       pairs.uint(idOf(value));
     }
+    if (frozen) encoded.set(metadata, { start, end: pairs.pos });
   }
   if (dictionary.size === 0) return new Uint8Array(1);
   const out = new ByteWriter(pairs.pos + 64);

@@ -105,4 +105,16 @@ describe('content filter', () => {
     assert.equal(filterMayContain(filter, 'defg'), false);
     assert.ok(filterMayContain(filter, 'def'));
   });
+
+  it('gives the same filter whatever was built before (the scratch set grows between builds)', () => {
+    const rnd = random(11);
+    const small = lines(rnd, 50);
+    const big = lines(rnd, 20000);
+    const first = filterOf(small);
+    filterOf(big);
+    assert.deepEqual(filterOf(small), first);
+    const again = filterOf(big);
+    filterOf(small);
+    assert.deepEqual(filterOf(big), again);
+  });
 });

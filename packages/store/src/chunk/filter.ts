@@ -57,53 +57,84 @@ function bitOf(i: number, h1: number, h2: number, bitCount: number): number {
 
 /**
  * Scratch set of distinct grams, reused across builds (builds are synchronous; each worker thread
- * has its own module instance). Open addressing over a Uint32Array where 0 marks an empty slot;
- * the all-zero gram (four NUL bytes) is tracked apart.
+ * has its own module instance). Open addressing over an Int32Array (grams as signed bits) where 0 marks an empty slot
+ * (the all-zero gram, four NUL bytes, is tracked apart); the distinct grams are also listed in
+ * first-seen order so the bit-setting pass touches only them. Both only ever grow, so after the
+ * first chunks a build allocates nothing but the filter itself.
  */
-let table = new Uint32Array(1 << 14);
-let tableShift = 32 - 14;
-let hasZeroGram = false;
-let distinct = new Uint32Array(1 << 13);
-let distinctCount = 0;
-
-function resetSet(): void {
-  table.fill(0);
-  hasZeroGram = false;
-  distinctCount = 0;
-}
+let tableBits = 14;
+let table = new Int32Array(1 << tableBits);
+let distinct = new Int32Array(1 << (tableBits - 1));
 
 /** Fibonacci hashing: the top bits of gram·φ spread every byte of the gram over the table. */
-function slotOf(gram: number, shift: number): number {
-  return Math.imul(gram, 0x9e3779b1) >>> shift;
-}
+const PHI = 0x9e3779b1;
 
-function growSet(): void {
-  table = new Uint32Array(table.length * 2);
-  tableShift--;
+/**
+ * Doubles the table and the list once the list is full (the load factor stays at most 1/2); the
+ * hot loop calls this at most a few times per process.
+ */
+function growSet(count: number): void {
+  tableBits++;
+  table = new Int32Array(1 << tableBits);
   const mask = table.length - 1;
-  for (let i = 0; i < distinctCount; i++) {
+  const shift = 32 - tableBits;
+  for (let i = 0; i < count; i++) {
     const gram = distinct[i]!;
-    if (gram === 0) continue;
-    let slot = slotOf(gram, tableShift);
+    let slot = Math.imul(gram, PHI) >>> shift;
     while (table[slot] !== 0) slot = (slot + 1) & mask;
     table[slot] = gram;
   }
+  const next = new Int32Array(1 << (tableBits - 1));
+  next.set(distinct.subarray(0, count));
+  distinct = next;
 }
 
-function addDistinct(gram: number): void {
-  if (distinctCount === distinct.length) {
-    const next = new Uint32Array(distinct.length * 2);
-    next.set(distinct);
-    distinct = next;
+/**
+ * Collects the distinct non-zero grams of the lines into `distinct[0 .. n)` and returns n, plus
+ * 2^31 when the zero gram occurs. Everything the per-byte loop touches is in locals: it is the
+ * hottest loop of chunk encoding (a table probe per line byte; ~92% of probes find a repeat).
+ */
+function collectGrams(lines: Uint8Array, offsets: Uint32Array, count: number): number {
+  table.fill(0);
+  let t = table;
+  let shift = 32 - tableBits;
+  let mask = t.length - 1;
+  let limit = t.length >>> 1;
+  let list = distinct;
+  let n = 0;
+  let zero = 0;
+  for (let i = 0; i < count; i++) {
+    const start = offsets[i]!;
+    const end = offsets[i + 1]!;
+    if (end - start < GRAM) continue;
+    let gram = (LOWER[lines[start]!]! << 16) | (LOWER[lines[start + 1]!]! << 8) | LOWER[lines[start + 2]!]!;
+    for (let p = start + GRAM - 1; p < end; p++) {
+      // Signed int32 arithmetic: the gram is compared and hashed as bits, never as a number.
+      gram = (gram << 8) | LOWER[lines[p]!]!;
+      let slot = Math.imul(gram, PHI) >>> shift;
+      let found = t[slot]!;
+      while (found !== gram && found !== 0) {
+        slot = (slot + 1) & mask;
+        found = t[slot]!;
+      }
+      if (found !== 0) continue;
+      if (gram === 0) {
+        zero = 0x8000_0000;
+        continue;
+      }
+      t[slot] = gram;
+      list[n++] = gram;
+      if (n === limit) {
+        growSet(n);
+        t = table;
+        list = distinct;
+        shift = 32 - tableBits;
+        mask = t.length - 1;
+        limit = t.length >>> 1;
+      }
+    }
   }
-  distinct[distinctCount++] = gram;
-}
-
-function addZeroGram(): void {
-  if (!hasZeroGram) {
-    hasZeroGram = true;
-    addDistinct(0);
-  }
+  return n + zero;
 }
 
 /**
@@ -111,46 +142,19 @@ function addZeroGram(): void {
  * `lines[offsets[i] .. offsets[i+1])`. Grams never span two lines.
  */
 export function buildFilter(lines: Uint8Array, offsets: Uint32Array, count: number): Buffer {
-  resetSet();
-  // The hot loop keeps the table in locals and only goes back to module state to grow it.
-  let t = table;
-  let shift = tableShift;
-  let mask = t.length - 1;
-  for (let i = 0; i < count; i++) {
-    const start = offsets[i]!;
-    const end = offsets[i + 1]!;
-    if (end - start < GRAM) continue;
-    let gram = (LOWER[lines[start]!]! << 16) | (LOWER[lines[start + 1]!]! << 8) | LOWER[lines[start + 2]!]!;
-    for (let p = start + GRAM - 1; p < end; p++) {
-      gram = ((gram << 8) | LOWER[lines[p]!]!) >>> 0;
-      if (gram === 0) {
-        addZeroGram();
-        continue;
-      }
-      let slot = slotOf(gram, shift);
-      let found = t[slot]!;
-      while (found !== 0 && found !== gram) {
-        slot = (slot + 1) & mask;
-        found = t[slot]!;
-      }
-      if (found !== 0) continue;
-      t[slot] = gram;
-      addDistinct(gram);
-      if (distinctCount * 2 > t.length) {
-        growSet();
-        t = table;
-        shift = tableShift;
-        mask = t.length - 1;
-      }
-    }
-  }
-  const bitCount = Math.max(64, Math.ceil((distinctCount * BITS_PER_GRAM) / 8) * 8);
+  const collected = collectGrams(lines, offsets, count);
+  const n = collected & 0x7fff_ffff;
+  const hasZero = collected !== n;
+  const grams = n + (hasZero ? 1 : 0);
+  const bitCount = Math.max(64, Math.ceil((grams * BITS_PER_GRAM) / 8) * 8);
   const filter = Buffer.alloc(HEADER + bitCount / 8);
   filter[0] = FILTER_VERSION;
   filter[1] = GRAM;
   filter[2] = HASHES;
-  for (let d = 0; d < distinctCount; d++) {
-    const gram = distinct[d]!;
+  const list = distinct;
+  for (let d = 0; d <= n; d++) {
+    if (d === n && !hasZero) break;
+    const gram = d === n ? 0 : list[d]! >>> 0;
     const h1 = hash1(gram);
     const h2 = hash2(gram);
     for (let i = 0; i < HASHES; i++) {
