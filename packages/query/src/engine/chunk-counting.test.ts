@@ -105,7 +105,7 @@ function withoutChunks(store: Store): LogStore {
 
 // ------------------------------------------------------------------ query model and brute force
 
-type Op = 'count_over_time' | 'rate' | 'bytes_over_time' | 'bytes_rate';
+type Op = 'count_over_time' | 'rate' | 'bytes_over_time' | 'bytes_rate' | 'absent_over_time';
 interface Pipe {
   text: string;
   keep: (line: string) => boolean;
@@ -114,19 +114,20 @@ interface Pipe {
 }
 interface Grouping {
   text: (inner: string) => string;
-  /** Series labels of an entry; undefined when the brute force does not model this combination. */
-  labels: ((p: Pushed) => Labels) | undefined;
+  /** Series labels of an entry (`parsed`: the pipeline ran logfmt); undefined when the brute force does not model it. */
+  labels: ((p: Pushed, parsed: boolean) => Labels) | undefined;
   needsUnparsed: boolean;
 }
 
-const SELECTORS: { text: string; match: (l: Labels) => boolean }[] = [
-  { text: '{app="a"}', match: (l) => l.app === 'a' },
+const SELECTORS: { text: string; match: (l: Labels) => boolean; equalities?: Labels }[] = [
+  { text: '{app="a"}', match: (l) => l.app === 'a', equalities: { app: 'a' } },
   { text: '{app=~"a|b"}', match: (l) => l.app === 'a' || l.app === 'b' },
-  { text: '{pod="1"}', match: (l) => l.pod === '1' },
+  { text: '{pod="1"}', match: (l) => l.pod === '1', equalities: { pod: '1' } },
   { text: '{app=~".+"}', match: () => true },
 ];
 
-const logfmtX = (line: string): number => Number(/(?:^| )x=(\d+)/.exec(line)?.[1]);
+const logfmtField = (line: string, name: string): string => new RegExp(`(?:^| )${name}=([^ ]*)`).exec(line)?.[1] ?? '';
+const logfmtX = (line: string): number => Number(logfmtField(line, 'x'));
 const PIPES: Pipe[] = [
   { text: '', keep: () => true, parses: false },
   { text: '|= "status=5"', keep: (l) => l.includes('status=5'), parses: false },
@@ -135,6 +136,8 @@ const PIPES: Pipe[] = [
   { text: '|~ "status=50[03]"', keep: (l) => /status=50[03]/.test(l), parses: false },
   { text: '|~ "level=(warn|error)"', keep: (l) => /level=(warn|error)/.test(l), parses: false },
   { text: '|~ "msg=\\"日"', keep: (l) => l.includes('msg="日'), parses: false },
+  { text: '|= "grüße"', keep: (l) => l.includes('grüße'), parses: false },
+  { text: '| logfmt', keep: () => true, parses: true },
   { text: '| logfmt | x > 50', keep: (l) => logfmtX(l) > 50, parses: true },
   { text: '|~ "status=[45]0" | logfmt | x > 10', keep: (l) => /status=[45]0/.test(l) && logfmtX(l) > 10, parses: true },
 ];
@@ -153,6 +156,8 @@ const GROUPINGS: Grouping[] = [
     needsUnparsed: true,
   },
   { text: (e) => `count by (app) (${e})`, labels: undefined, needsUnparsed: false },
+  // Grouped by a label the logfmt stage extracts (absent without the parser).
+  { text: (e) => `sum by (level, app) (${e})`, labels: (p, parsed) => ({ ...pickLabels(p.labels, ['app']), ...(parsed ? { level: logfmtField(p.line, 'level') } : {}) }), needsUnparsed: false },
 ];
 
 interface Case {
@@ -171,7 +176,7 @@ interface Case {
 
 function randomCase(r: () => number): Case {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
-  const op = pick<Op>(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
+  const op = pick<Op>(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate', 'absent_over_time']);
   const selector = pick(SELECTORS);
   const pipe = pick(PIPES);
   const grouping = pick(GROUPINGS);
@@ -209,12 +214,23 @@ function bruteForce(c: Case, data: Pushed[]): Map<string, Map<number, number>> |
   const out = new Map<string, Map<number, number>>();
   const step = BigInt(c.stepS) * S;
   const range = BigInt(c.rangeS) * S;
+  if (c.op === 'absent_over_time') {
+    // 1 where no entry is in the window, labelled by the selector's `=` matchers.
+    if (c.grouping !== GROUPINGS[0]) return undefined;
+    const series = new Map<number, number>();
+    for (let t = c.start; t <= c.end; t += step) {
+      const right = t - BigInt(c.offsetS) * S;
+      if (!kept.some((p) => p.ts > right - range && p.ts <= right)) series.set(seconds(t), 1);
+    }
+    if (series.size > 0) out.set(key(c.selector.equalities ?? {}), series);
+    return out;
+  }
   for (let t = c.start; t <= c.end; t += step) {
     const right = t - BigInt(c.offsetS) * S;
     const sums = new Map<string, { n: number; bytes: number }>();
     for (const p of kept) {
       if (p.ts <= right - range || p.ts > right) continue;
-      const k = key(labelsOf(p));
+      const k = key(labelsOf(p, c.pipe.parses));
       const s = sums.get(k) ?? { n: 0, bytes: 0 };
       s.n++;
       s.bytes += Buffer.byteLength(p.line);
