@@ -4,6 +4,7 @@
  */
 import type { Labels } from '@lode/store';
 import type { Grouping, MetricExpr, RangeAggregationExpr } from '../logql/ast.js';
+import type { HintGrouping } from '../pipeline/index.js';
 import { evaluateBinary } from './binary.js';
 import { countFromChunks } from './chunk-counting.js';
 import { compileLabelReplaceRegex } from './compile.js';
@@ -51,12 +52,15 @@ async function evaluate(expr: MetricExpr, ctx: MetricContext, frame: Frame): Pro
       const preserve =
         frame.preserveErrors || (!!expr.grouping && !expr.grouping.without && expr.grouping.labels.includes(ERROR_LABEL));
       const sub: Frame = { preserveErrors: preserve, topLevel: false };
+      const outer = expr.grouping ?? NO_LABELS;
       const inner =
         expr.op === 'sum' && canPushGrouping(expr.inner)
           ? // sum by (g) (count_over_time(…)) = count_over_time grouped by g: one series per group
             // while reading, instead of one per distinct stream/metadata/parsed label set.
-            { kind: 'vector' as const, series: await rangeAggregation(expr.inner, ctx, sub, expr.grouping ?? NO_LABELS) }
-          : await evaluate(expr.inner, ctx, sub);
+            { kind: 'vector' as const, series: await rangeAggregation(expr.inner, ctx, sub, outer, outer) }
+          : expr.op === 'sum' && canInjectHints(expr.inner)
+            ? { kind: 'vector' as const, series: await rangeAggregation(expr.inner, ctx, sub, undefined, outer) }
+            : await evaluate(expr.inner, ctx, sub);
       if (inner.kind !== 'vector') return inner;
       return { kind: 'vector', series: aggregateVectors(expr, inner.series, steps) };
     }
@@ -77,6 +81,24 @@ async function evaluate(expr: MetricExpr, ctx: MetricContext, frame: Frame): Pro
 
 const NO_LABELS: Grouping = { without: false, labels: [] };
 
+/**
+ * Loki pushes an enclosing `sum`'s grouping into the parser hints of these range aggregations
+ * (when they have no grouping of their own), counting or not.
+ */
+const HINTED_BY_SUM = new Set(['bytes_over_time', 'bytes_rate', 'sum_over_time', 'rate', 'count_over_time']);
+
+function canInjectHints(e: MetricExpr): e is RangeAggregationExpr {
+  return e.kind === 'RangeAggregation' && !e.grouping && HINTED_BY_SUM.has(e.op);
+}
+
+/** The grouping the parser hints follow: the aggregation's own, else a pushed-down `sum`'s. */
+function hintGrouping(expr: RangeAggregationExpr, outerSum: Grouping | undefined): HintGrouping {
+  const g = expr.grouping ?? outerSum;
+  if (expr.op === 'absent_over_time') return { groups: g?.labels ?? [], without: g?.without ?? false, noLabels: true };
+  if (!g) return { groups: [], without: false, noLabels: false };
+  return { groups: g.labels, without: g.without, noLabels: g.labels.length === 0 && !g.without };
+}
+
 /** Counting range aggregations are additive, so an enclosing `sum` can group while reading. */
 function canPushGrouping(e: MetricExpr): e is RangeAggregationExpr {
   return e.kind === 'RangeAggregation' && !e.grouping && e.op !== 'absent_over_time' && isCountingOp(e.op, !!e.range.unwrap);
@@ -87,6 +109,7 @@ async function rangeAggregation(
   ctx: MetricContext,
   frame: Frame,
   pushedGrouping?: Grouping,
+  outerSum?: Grouping,
 ): Promise<StepSeries[]> {
   const range = expr.range;
   const windows = new WindowGrid(ctx.grid, range.range, range.offset);
@@ -103,7 +126,11 @@ async function rangeAggregation(
     preserveErrors,
   });
   // Grouping `by` reads only those labels; an erroring sample still fails or is kept whole.
-  const extractor = new SampleExtractor(range, grouping && !grouping.without && !preserveErrors ? grouping.labels : undefined);
+  const extractor = new SampleExtractor(
+    range,
+    hintGrouping(expr, outerSum),
+    grouping && !grouping.without && !preserveErrors ? grouping.labels : undefined,
+  );
   const limit = frame.topLevel && expr.op !== 'absent_over_time' ? ctx.maxSeries : Infinity;
   if (windows.count > 0 && isCountingOp(expr.op, !!range.unwrap) && ctx.scanner.canScanChunks) {
     await countFromChunks(

@@ -5,7 +5,7 @@
  */
 import type { Labels, StoredEntry } from '@lode/store';
 import type { LogRange } from '../logql/ast.js';
-import type { Pipeline } from '../pipeline/index.js';
+import { parserHints, type HintGrouping, type Pipeline } from '../pipeline/index.js';
 import { compileStages } from './compile.js';
 
 export interface Sample {
@@ -25,9 +25,18 @@ export class SampleExtractor {
   readonly noStages: boolean;
   private readonly sample: Sample = { labels: {}, value: 0, bytes: 0 };
 
-  /** `project`: the only labels the aggregation reads of error-free samples (see PipelineOptions). */
-  constructor(range: LogRange, project?: readonly string[]) {
-    this.pipeline = compileStages(range.pipeline, { ...(range.unwrap ? { unwrap: range.unwrap } : {}), ...(project ? { project } : {}) });
+  /**
+   * `grouping`: what the query reads of the samples, for the parser hints (see pipeline/hints.ts).
+   * `project`: the only labels the aggregation reads of error-free samples (see PipelineOptions).
+   * Parsers keep the first of duplicate keys in metric queries, as Loki's do.
+   */
+  constructor(range: LogRange, grouping: HintGrouping, project?: readonly string[]) {
+    this.pipeline = compileStages(range.pipeline, {
+      ...(range.unwrap ? { unwrap: range.unwrap } : {}),
+      ...(project ? { project } : {}),
+      hints: parserHints(range.pipeline, range.unwrap, grouping),
+      firstDuplicateWins: true,
+    });
     this.requiredLiterals = this.pipeline.requiredLiterals;
     this.labelsUnchanged = this.pipeline.labelsUnchanged;
     this.noStages = this.pipeline.noStages;

@@ -3,3 +3,4 @@ export { compilePipeline, SAMPLE_EXTRACTION_ERR, type Pipeline, type PipelineOpt
 export { ERROR_LABEL, ERROR_DETAILS_LABEL } from './state.js';
 export { compileRe2, compileAnchoredRe2, translateRe2, RegexpSyntaxError } from './re2.js';
 export { parseGoDuration, parseGoFloat, parseHumanBytes, ConversionError } from './units.js';
+export { parserHints, requiredLabelNames, NO_HINTS, type HintGrouping, type ParserHints } from './hints.js';

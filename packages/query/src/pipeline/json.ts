@@ -164,13 +164,17 @@ class Scanner {
     return this.fail(c === undefined ? 'Unexpected end of JSON input' : `Expected ',' or '${close}'`);
   }
 
-  /** Walks an object, calling `emit(key, value)` for every scalar leaf, flattening nested objects. */
-  flatten(prefix: string, emit: (key: string, value: string) => void): void {
+  /**
+   * Walks an object, calling `emit(key, value)` for every scalar leaf, flattening nested objects.
+   * `emit` returning false stops the walk (true is returned then); `wantPrefix` may skip nested
+   * objects whose flattened prefix no wanted key starts with.
+   */
+  flatten(prefix: string, emit: JsonEmit, wantPrefix?: (prefix: string) => boolean): boolean {
     this.i++;
     this.ws();
     if (this.s[this.i] === '}') {
       this.i++;
-      return;
+      return false;
     }
     for (;;) {
       this.ws();
@@ -180,29 +184,32 @@ class Scanner {
       const part = sanitizeKey(rawKey, prefix === '');
       const key = prefix === '' ? part : prefix + '_' + part;
       const k = this.peekKind();
+      let stop = false;
       switch (k) {
         case 'object':
-          this.flatten(key, emit);
+          if (wantPrefix === undefined || wantPrefix(key)) stop = this.flatten(key, emit, wantPrefix);
+          else this.skip();
           break;
         case 'string': {
           const v = this.string();
-          if (part !== '') emit(key, v);
+          if (part !== '') stop = emit(key, v) === false;
           break;
         }
         case 'number': {
           const v = this.literalText();
-          if (part !== '') emit(key, v);
+          if (part !== '') stop = emit(key, v) === false;
           break;
         }
         case 'true':
         case 'false':
           this.word(k);
-          if (part !== '') emit(key, k);
+          if (part !== '') stop = emit(key, k) === false;
           break;
         default:
           this.skip();
       }
-      if (this.endOf('}')) return;
+      if (stop) return true;
+      if (this.endOf('}')) return false;
     }
   }
 
@@ -212,12 +219,17 @@ class Scanner {
   }
 }
 
-/** Flattens a JSON object line; throws JsonSyntaxError when the line is not a JSON object. */
-export function flattenJson(line: string, emit: (key: string, value: string) => void): void {
+/** Receives a flattened key and its value; returning false stops the walk. */
+export type JsonEmit = (key: string, value: string) => boolean | void;
+
+/**
+ * Flattens a JSON object line; throws JsonSyntaxError when the line is not a JSON object. When
+ * `emit` stops the walk, the rest of the line is not read (nor checked).
+ */
+export function flattenJson(line: string, emit: JsonEmit, wantPrefix?: (prefix: string) => boolean): void {
   const sc = new Scanner(line);
   if (sc.peekKind() !== 'object') sc.fail('Value is not an object');
-  sc.flatten('', emit);
-  sc.end();
+  if (!sc.flatten('', emit, wantPrefix)) sc.end();
 }
 
 /** `unpack`: top-level string fields become labels; `_entry` replaces the line. Returns the new line or undefined. */

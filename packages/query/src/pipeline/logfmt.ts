@@ -18,10 +18,11 @@ function unquote(raw: string): string {
 }
 
 /**
- * Calls `emit(rawKey, value)` for every pair. In strict mode a syntax error throws
- * LogfmtSyntaxError (`logfmt syntax error at pos N : …`); otherwise the bad pair is skipped.
+ * Calls `emit(rawKey, value)` for every pair; `emit` returning false stops the decoding (the
+ * rest of the line is not read). In strict mode a syntax error throws LogfmtSyntaxError
+ * (`logfmt syntax error at pos N : …`); otherwise the bad pair is skipped.
  */
-export function decodeLogfmt(line: string, strict: boolean, emit: (key: string, value: string) => void): void {
+export function decodeLogfmt(line: string, strict: boolean, emit: (key: string, value: string) => boolean | void): void {
   const n = line.length;
   let i = 0;
   const err = (pos: number, msg: string): void => {
@@ -52,12 +53,12 @@ export function decodeLogfmt(line: string, strict: boolean, emit: (key: string, 
       continue;
     }
     if (i >= n || line.charCodeAt(i) !== 61) {
-      emit(key, '');
+      if (emit(key, '') === false) return;
       continue;
     }
     i++; // '='
     if (i >= n || line.charCodeAt(i) <= 32) {
-      emit(key, '');
+      if (emit(key, '') === false) return;
       continue;
     }
     if (line.charCodeAt(i) === 34) {
@@ -77,7 +78,7 @@ export function decodeLogfmt(line: string, strict: boolean, emit: (key: string, 
       }
       // The pair counts even when text follows the closing quote (`k="a "b`): as in Loki's
       // decoder, the error belongs to the next token.
-      emit(key, unquote(line.slice(vs, i)));
+      if (emit(key, unquote(line.slice(vs, i))) === false) return;
       i++;
       if (i < n && line.charCodeAt(i) > 32) {
         err(i, `unexpected '${line[i]}'`);
@@ -97,6 +98,6 @@ export function decodeLogfmt(line: string, strict: boolean, emit: (key: string, 
       err(bad, `unexpected '"'`);
       continue;
     }
-    emit(key, line.slice(vs, i));
+    if (emit(key, line.slice(vs, i)) === false) return;
   }
 }

@@ -21,6 +21,7 @@ import {
   unpackStage,
   type StageFn,
 } from './stages.js';
+import type { ParserHints } from './hints.js';
 import { EntryState, ERROR_DETAILS_LABEL, ERROR_LABEL, seedLabels } from './state.js';
 import { ConversionError, parseGoDuration, parseGoFloat, parseHumanBytes } from './units.js';
 
@@ -42,6 +43,8 @@ export interface PipelineOptions {
   unwrap?: Unwrap;
   /** Parsers keep the first of duplicate keys (newest Loki) instead of the last (Loki 3.4, the default). */
   firstDuplicateWins?: boolean;
+  /** Parser label hints of a metric query (see hints.ts); none by default. */
+  hints?: ParserHints;
   /**
    * The caller reads only these labels of a result without an error (a metric query grouping
    * `by` them): such results carry just these labels, so they intern to few distinct sets.
@@ -150,6 +153,7 @@ class CompiledPipeline implements Pipeline {
       this.stages.push(compileStage(s));
     }
     this.st.firstDuplicateWins = opts.firstDuplicateWins ?? false;
+    if (opts.hints) this.st.hints = opts.hints;
     this.noStages = stages.length === 0 && !opts.unwrap;
     this.project = opts.project ? [...new Set(opts.project)].sort() : undefined;
     this.rewritesLine = lineRewritten;

@@ -30,12 +30,27 @@ const LOGFMT_ERR = 'LogfmtParserErr';
 const TEMPLATE_ERR = 'TemplateFormatErr';
 const VALID_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+/** Whether any required name starts with a flattened json prefix (Loki's `ShouldExtractPrefix`). */
+function prefixTest(required: ReadonlySet<string>): (prefix: string) => boolean {
+  const names = [...required];
+  return (prefix) => names.some((n) => n.startsWith(prefix));
+}
+
 export function jsonStage(stage: JsonParserStage): StageFn {
   if (stage.params.length === 0) {
+    // One closure per stage, reading the entry being parsed, instead of one per entry.
+    let cur: EntryState | undefined;
+    const emitAll = (k: string, v: string): void => cur!.setParsed(k, v);
+    const emitHinted = (k: string, v: string): boolean => cur!.setHinted(k, v);
+    let wantPrefix: ((prefix: string) => boolean) | undefined;
     return (st) => {
+      const hints = st.hints;
+      if (hints.noLabels || st.allRequiredFound()) return true;
+      cur = st;
       st.seen.clear();
       try {
-        flattenJson(st.line, (k, v) => st.setParsed(k, v));
+        if (hints.required === undefined) flattenJson(st.line, emitAll);
+        else flattenJson(st.line, emitHinted, (wantPrefix ??= prefixTest(hints.required)));
       } catch (err) {
         if (!(err instanceof JsonSyntaxError)) throw err;
         st.setErr(JSON_ERR, err.message);
@@ -53,6 +68,7 @@ export function jsonStage(stage: JsonParserStage): StageFn {
   });
   const out: string[] = [];
   return (st) => {
+    if (st.hints.noLabels || st.allRequiredFound()) return true;
     st.seen.clear();
     try {
       extractJsonPaths(st.line, paths, out);
@@ -80,22 +96,60 @@ export function unpackStage(): StageFn {
   };
 }
 
+const MAX_CACHED_KEYS = 4096;
+
 export function logfmtStage(stage: LogfmtParserStage): StageFn {
   const { strict, keepEmpty } = stage;
   const wanted = stage.params.length ? new Map(stage.params.map((p) => [p.expr ?? p.label, p.label])) : undefined;
+  if (!wanted) return logfmtAllStage(strict, keepEmpty);
   return (st) => {
+    if (st.hints.noLabels) return true;
     st.seen.clear();
     try {
       decodeLogfmt(st.line, strict, (rawKey, value) => {
         if (value === '' && !keepEmpty) return;
-        if (wanted) {
-          const label = wanted.get(rawKey);
-          if (label !== undefined) st.setParsed(label, value);
-          return;
-        }
-        const key = sanitizeKey(rawKey, true);
-        if (key !== '') st.setParsed(key, value);
+        const label = wanted.get(rawKey);
+        if (label !== undefined) st.setParsed(label, value);
       });
+    } catch (err) {
+      if (!(err instanceof LogfmtSyntaxError)) throw err;
+      st.setErr(LOGFMT_ERR, err.message);
+    }
+    return true;
+  };
+}
+
+/** `| logfmt` without parameters: every key, or only the hinted ones (stopping once all are found). */
+function logfmtAllStage(strict: boolean, keepEmpty: boolean): StageFn {
+  // Sanitised names of the raw keys seen so far (lines repeat their keys).
+  const names = new Map<string, string>();
+  const sanitized = (rawKey: string): string => {
+    let key = names.get(rawKey);
+    if (key === undefined) {
+      key = sanitizeKey(rawKey, true);
+      if (names.size >= MAX_CACHED_KEYS) names.clear();
+      names.set(rawKey, key);
+    }
+    return key;
+  };
+  let cur: EntryState | undefined;
+  const emitAll = (rawKey: string, value: string): void => {
+    if (value === '' && !keepEmpty) return;
+    const key = sanitized(rawKey);
+    if (key !== '') cur!.setParsed(key, value);
+  };
+  const emitHinted = (rawKey: string, value: string): boolean => {
+    if (value === '' && !keepEmpty) return true;
+    const key = sanitized(rawKey);
+    return key === '' || cur!.setHinted(key, value);
+  };
+  return (st) => {
+    const hints = st.hints;
+    if (hints.noLabels || st.allRequiredFound()) return true;
+    cur = st;
+    st.seen.clear();
+    try {
+      decodeLogfmt(st.line, strict, hints.required === undefined ? emitAll : emitHinted);
     } catch (err) {
       if (!(err instanceof LogfmtSyntaxError)) throw err;
       st.setErr(LOGFMT_ERR, err.message);

@@ -4,6 +4,7 @@
  * outside the label map until the result is built (as in Loki's LabelsBuilder).
  */
 import type { Labels } from '@lode/store';
+import { NO_HINTS, type ParserHints } from './hints.js';
 
 export const ERROR_LABEL = '__error__';
 export const ERROR_DETAILS_LABEL = '__error_details__';
@@ -21,6 +22,30 @@ export class EntryState {
   firstDuplicateWins = false;
   /** Keys set by the parser currently running, to apply the duplicate-key rule. */
   readonly seen = new Set<string>();
+  /** The parser hints of a metric query: `json`/`logfmt` extract only `required` keys. */
+  hints: ParserHints = NO_HINTS;
+  /** Required keys found in this line so far, by any parser (reset per entry). */
+  readonly requiredFound = new Set<string>();
+
+  /** Every required key is extracted: later keys and later parsers have nothing to add. */
+  allRequiredFound(): boolean {
+    const r = this.hints.required;
+    return r !== undefined && this.requiredFound.size >= r.size;
+  }
+
+  /**
+   * A hinted parser's label: only a required key, the first occurrence in the line (Loki's
+   * `Extracted` check). Returns false once every required key is found (the parser may stop).
+   */
+  setHinted(name: string, value: string): boolean {
+    const key = this.base.has(name) ? name + EXTRACTED_SUFFIX : name;
+    const required = this.hints.required!;
+    if (!required.has(key)) return true;
+    if (this.requiredFound.has(key)) return this.requiredFound.size < required.size;
+    this.requiredFound.add(key);
+    this.labels.set(key, value);
+    return this.requiredFound.size < required.size;
+  }
 
   setErr(err: string, details: string): void {
     this.err = err;
@@ -71,6 +96,7 @@ export function seedLabels(st: EntryState, stream: Labels, metadata: Labels, bas
   st.base = base ?? streamMap;
   st.err = '';
   st.errDetails = '';
+  if (st.requiredFound.size > 0) st.requiredFound.clear();
 }
 
 /** A Map has `has`, which is all `base` needs; this avoids a Set copy per entry without metadata. */
