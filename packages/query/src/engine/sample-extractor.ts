@@ -28,7 +28,8 @@ export class SampleExtractor {
   /**
    * `grouping`: what the query reads of the samples, for the parser hints (see pipeline/hints.ts).
    * `project`: the only labels the aggregation reads of error-free samples (see PipelineOptions).
-   * Parsers keep the first of duplicate keys in metric queries, as Loki's do.
+   * Parsers keep the first of duplicate keys in metric queries, as Loki's do, and `json` drops
+   * empty string values (absent from Loki 3.4.6's metric series).
    */
   constructor(range: LogRange, grouping: HintGrouping, project?: readonly string[]) {
     this.pipeline = compileStages(range.pipeline, {
@@ -36,6 +37,7 @@ export class SampleExtractor {
       ...(project ? { project } : {}),
       hints: parserHints(range.pipeline, range.unwrap, grouping),
       firstDuplicateWins: true,
+      dropEmptyJson: true,
     });
     this.requiredLiterals = this.pipeline.requiredLiterals;
     this.labelsUnchanged = this.pipeline.labelsUnchanged;

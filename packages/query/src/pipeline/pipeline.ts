@@ -45,6 +45,8 @@ export interface PipelineOptions {
   firstDuplicateWins?: boolean;
   /** Parser label hints of a metric query (see hints.ts); none by default. */
   hints?: ParserHints;
+  /** `json` drops keys with an empty string value (metric queries). */
+  dropEmptyJson?: boolean;
   /**
    * The caller reads only these labels of a result without an error (a metric query grouping
    * `by` them): such results carry just these labels, so they intern to few distinct sets.
@@ -154,6 +156,7 @@ class CompiledPipeline implements Pipeline {
     }
     this.st.firstDuplicateWins = opts.firstDuplicateWins ?? false;
     if (opts.hints) this.st.hints = opts.hints;
+    this.st.dropEmptyJson = opts.dropEmptyJson ?? false;
     this.noStages = stages.length === 0 && !opts.unwrap;
     this.project = opts.project ? [...new Set(opts.project)].sort() : undefined;
     this.rewritesLine = lineRewritten;

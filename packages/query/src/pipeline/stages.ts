@@ -40,8 +40,12 @@ export function jsonStage(stage: JsonParserStage): StageFn {
   if (stage.params.length === 0) {
     // One closure per stage, reading the entry being parsed, instead of one per entry.
     let cur: EntryState | undefined;
-    const emitAll = (k: string, v: string): void => cur!.setParsed(k, v);
-    const emitHinted = (k: string, v: string): boolean => cur!.setHinted(k, v);
+    // Loki 3.4.6's metric series carry no json key with an empty string value (its log
+    // results do): metric pipelines skip such values.
+    const emitAll = (k: string, v: string): void => {
+      if (v !== '' || !cur!.dropEmptyJson) cur!.setParsed(k, v);
+    };
+    const emitHinted = (k: string, v: string): boolean => v === '' || cur!.setHinted(k, v);
     let wantPrefix: ((prefix: string) => boolean) | undefined;
     return (st) => {
       const hints = st.hints;

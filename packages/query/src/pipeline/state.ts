@@ -22,6 +22,8 @@ export class EntryState {
   firstDuplicateWins = false;
   /** Keys set by the parser currently running, to apply the duplicate-key rule. */
   readonly seen = new Set<string>();
+  /** `json` skips keys whose value is an empty string (metric pipelines, as Loki 3.4.6's series show). */
+  dropEmptyJson = false;
   /** The parser hints of a metric query: `json`/`logfmt` extract only `required` keys. */
   hints: ParserHints = NO_HINTS;
   /** Required keys found in this line so far, by any parser (reset per entry). */
