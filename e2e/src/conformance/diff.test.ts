@@ -22,7 +22,7 @@ import { test } from 'node:test';
 import { failureLines, runScript, SKIP_REASON, startLode, summary } from './harness.js';
 
 /** Passing cases measured when this floor was set; raise it as cases get fixed. */
-const PASS_FLOOR = 131;
+const PASS_FLOOR = 133;
 const TOTAL = 135;
 
 test('LogQL differential suite against Loki 3.4.6 answers', { skip: SKIP_REASON, timeout: 360_000 }, async () => {

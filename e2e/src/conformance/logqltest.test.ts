@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { failureLines, runScript, SKIP_REASON, startLode, summary } from './harness.js';
 
 /** Passing evaluations measured when this floor was set; raise it as cases get fixed. */
-const PASS_FLOOR = 1088;
+const PASS_FLOOR = 1094;
 const TOTAL = 1095;
 
 test("Loki's logqltest scripts", { skip: SKIP_REASON, timeout: 240_000 }, async () => {
