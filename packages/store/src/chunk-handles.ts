@@ -14,7 +14,10 @@ export function* chunkHandles(ctx: ReadContext, streams: StreamState[], q: Entry
   const needles = (q.lineContains ?? []).filter((n) => n.length > 0);
   const txn = ctx.dbs.env.useReadTransaction();
   try {
-    for (const s of streams) {
+    // Blocks are taken with the snapshot: the caller may pause between handles, and a block
+    // flushed meanwhile is gone from memory but not in this transaction's chunk index.
+    const live = streams.map((s) => liveBlocks(ctx.dbs, s, txn));
+    for (const [i, s] of streams.entries()) {
       q.signal?.throwIfAborted();
       for (const ref of chunkRefs(ctx.dbs, s, q, txn)) {
         if (needles.length > 0) {
@@ -54,7 +57,7 @@ export function* chunkHandles(ctx: ReadContext, streams: StreamState[], q: Entry
           },
         };
       }
-      for (const { block, length } of liveBlocks(ctx.dbs, s, txn)) {
+      for (const { block, length } of live[i] ?? []) {
         const sum = blockSummary(block, length);
         if (sum.maxTs < q.from || sum.minTs >= q.to) continue;
         yield { stream: s.ref, ...sum, open: () => blockEntries(block, length) };
