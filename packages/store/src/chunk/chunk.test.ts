@@ -71,6 +71,14 @@ describe('chunk round trip', () => {
     roundTrip([{ ts: MAX_INT64, line: 'one entry at the end of time' }]);
   });
 
+  it('keeps deltas at the edge of the fast (53-bit) delta path and across the 32-bit word boundary', () => {
+    const safe = 2n ** 53n - 1n;
+    roundTrip([{ ts: -(2n ** 32n) - 1n, line: 'a' }, { ts: 2n ** 32n - 1n, line: 'b' }, { ts: 2n ** 32n, line: 'c' }, { ts: 2n ** 32n + safe, line: 'd' }]);
+    roundTrip([{ ts: -1n, line: 'a' }, { ts: safe, line: 'b' }, { ts: 2n ** 54n, line: 'c' }]);
+    const ms = 1_000_000n;
+    roundTrip(Array.from({ length: 100 }, (_, i) => ({ ts: 2n ** 32n * 3n - 50n * ms + BigInt(i) * ms, line: `ms ${i}` })));
+  });
+
   it('keeps timestamps stamped in whole ms, µs and seconds (scaled deltas)', () => {
     for (const unit of [1_000n, 1_000_000n, 1_000_000_000n]) {
       const entries = Array.from({ length: 300 }, (_, i) => ({ ts: -5n * unit + BigInt(i * i) * unit, line: `tick ${i}` }));
