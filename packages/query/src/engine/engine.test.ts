@@ -126,4 +126,15 @@ describe('engine over a real store', () => {
       (e: unknown) => e instanceof QueryError && e.status === 499,
     );
   });
+
+  it('approx_topk answers instant queries and refuses range queries as Loki does', async () => {
+    const q = 'approx_topk(1, sum by (pod) (count_over_time({app="kv"}[1m])))';
+    const instant = await evaluateInstant(store, params(q, 60, 60));
+    assert.ok(instant.resultType === 'vector');
+    assert.equal(instant.result.length, 1);
+    await assert.rejects(
+      evaluateRange(store, params(q, 0, 60, { step: 15n * S })),
+      (e: unknown) => e instanceof QueryError && e.status === 400 && e.message === 'count min sketches are only supported on instant queries',
+    );
+  });
 });

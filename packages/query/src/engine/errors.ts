@@ -32,6 +32,7 @@ export const errors = {
     new QueryError(
       `the query time range exceeds the limit (query length: ${formatGoDuration(length)}, limit: ${formatGoDuration(limit)})`,
     ),
+  sketchInstantOnly: () => new QueryError('count min sketches are only supported on instant queries'),
   zeroStep: () =>
     new QueryError('zero or negative query resolution step widths are not accepted. Try a positive integer'),
   endBeforeStart: () => new QueryError('end timestamp must not be before start time'),

@@ -93,6 +93,7 @@ export async function evaluateRange(store: LogStore, p: QueryParams): Promise<Qu
       ...(p.categorizeLabels ? { encodingFlags: ['categorize-labels'] } : {}),
     };
   }
+  if (usesApproxTopk(expr)) throw errors.sketchInstantOnly();
   const step = p.step ?? defaultStep(p.start, p.end);
   if (step <= 0n) throw errors.zeroStep();
   if ((p.end - p.start) / step > MAX_POINTS) throw errors.maxPoints();
@@ -103,6 +104,20 @@ export async function evaluateRange(store: LogStore, p: QueryParams): Promise<Qu
   if (result.length > maxSeriesOf(p)) throw errors.maxSeries(maxSeriesOf(p));
   stats.entriesReturned = result.reduce((n, s) => n + s.values.length, 0);
   return { resultType: 'matrix', result, stats: stats.finish() };
+}
+
+/** Whether `approx_topk` appears anywhere: Loki evaluates it with count-min sketches, instant only. */
+function usesApproxTopk(e: MetricExpr): boolean {
+  switch (e.kind) {
+    case 'VectorAggregation':
+      return e.op === 'approx_topk' || usesApproxTopk(e.inner);
+    case 'BinaryOp':
+      return usesApproxTopk(e.left) || usesApproxTopk(e.right);
+    case 'LabelReplace':
+      return usesApproxTopk(e.inner);
+    default:
+      return false;
+  }
 }
 
 /** `/loki/api/v1/query`: a metric query at `start` gives a vector or a scalar. */
