@@ -39,6 +39,12 @@ export const DEFAULT_LEVEL = 1;
 /** 10^e for every e whose multiples can be deltas of int64 timestamps. */
 const POW10 = Array.from({ length: 19 }, (_, e) => 10n ** BigInt(e));
 
+/**
+ * The uncompressed body is assembled in one buffer reused for every chunk (it only lives until
+ * it is compressed or copied into the chunk), sparing a ~256 KiB allocation per chunk.
+ */
+let bodyScratch = Buffer.allocUnsafeSlow(1 << 16);
+
 /** One compressor reused for every chunk; its context is the costly part to create. */
 const compressor = new Compressor();
 let compressorLevel = -1;
@@ -249,7 +255,8 @@ export function encodeColumns(columns: ChunkColumns, opts?: { level?: number }):
 
   const rawLength = head.pos + metadata.length + linesLength;
   if (rawLength > MAX_RAW_BODY) throw new RangeError('encodeChunk: entries exceed the largest chunk body');
-  const body = Buffer.allocUnsafe(rawLength);
+  if (bodyScratch.length < rawLength) bodyScratch = Buffer.allocUnsafeSlow(Math.max(rawLength, bodyScratch.length * 2));
+  const body = bodyScratch.subarray(0, rawLength);
   body.set(head.view(), 0);
   body.set(metadata, head.pos);
   body.set(lines, head.pos + metadata.length);

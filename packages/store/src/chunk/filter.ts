@@ -89,9 +89,12 @@ function growSet(count: number): void {
   distinct = next;
 }
 
+/** Whether the last collectGrams saw the all-zero gram (kept apart from the set). */
+let sawZeroGram = false;
+
 /**
- * Collects the distinct non-zero grams of the lines into `distinct[0 .. n)` and returns n, plus
- * 2^31 when the zero gram occurs. Everything the per-byte loop touches is in locals: it is the
+ * Collects the distinct non-zero grams of the lines into `distinct[0 .. n)` and returns n;
+ * sets sawZeroGram. Everything the per-byte loop touches is in locals: it is the
  * hottest loop of chunk encoding (a table probe per line byte; ~92% of probes find a repeat).
  */
 function collectGrams(lines: Uint8Array, offsets: Uint32Array, count: number): number {
@@ -102,7 +105,7 @@ function collectGrams(lines: Uint8Array, offsets: Uint32Array, count: number): n
   let limit = t.length >>> 1;
   let list = distinct;
   let n = 0;
-  let zero = 0;
+  sawZeroGram = false;
   for (let i = 0; i < count; i++) {
     const start = offsets[i]!;
     const end = offsets[i + 1]!;
@@ -119,7 +122,7 @@ function collectGrams(lines: Uint8Array, offsets: Uint32Array, count: number): n
       }
       if (found !== 0) continue;
       if (gram === 0) {
-        zero = 0x8000_0000;
+        sawZeroGram = true;
         continue;
       }
       t[slot] = gram;
@@ -134,7 +137,7 @@ function collectGrams(lines: Uint8Array, offsets: Uint32Array, count: number): n
       }
     }
   }
-  return n + zero;
+  return n;
 }
 
 /**
@@ -142,9 +145,8 @@ function collectGrams(lines: Uint8Array, offsets: Uint32Array, count: number): n
  * `lines[offsets[i] .. offsets[i+1])`. Grams never span two lines.
  */
 export function buildFilter(lines: Uint8Array, offsets: Uint32Array, count: number): Buffer {
-  const collected = collectGrams(lines, offsets, count);
-  const n = collected & 0x7fff_ffff;
-  const hasZero = collected !== n;
+  const n = collectGrams(lines, offsets, count);
+  const hasZero = sawZeroGram;
   const grams = n + (hasZero ? 1 : 0);
   const bitCount = Math.max(64, Math.ceil((grams * BITS_PER_GRAM) / 8) * 8);
   const filter = Buffer.alloc(HEADER + bitCount / 8);
