@@ -117,4 +117,12 @@ describe('content filter', () => {
     filterOf(small);
     assert.deepEqual(filterOf(big), again);
   });
+
+  it('indexes the all-zero gram (NUL bytes) and upper-case runs like any other', () => {
+    const filter = filterOf(['bin\u0000\u0000\u0000\u0000ary', 'AAAA']);
+    assert.ok(filterMayContain(filter, '\u0000\u0000\u0000\u0000'));
+    assert.ok(filterMayContain(filter, 'n\u0000\u0000\u0000'));
+    assert.ok(filterMayContain(filter, 'aaaa'));
+    assert.equal(filterMayContain(filterOf(['no nul bytes here']), '\u0000\u0000\u0000\u0000'), false);
+  });
 });

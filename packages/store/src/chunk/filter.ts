@@ -57,16 +57,19 @@ function bitOf(i: number, h1: number, h2: number, bitCount: number): number {
 
 /**
  * Scratch set of distinct grams, reused across builds (builds are synchronous; each worker thread
- * has its own module instance). Open addressing over an Int32Array (grams as signed bits) where 0 marks an empty slot
- * (the all-zero gram, four NUL bytes, is tracked apart); the distinct grams are also listed in
- * first-seen order so the bit-setting pass touches only them. Both only ever grow, so after the
- * first chunks a build allocates nothing but the filter itself.
+ * has its own module instance). Open addressing over an Int32Array where 0 marks an empty slot;
+ * grams are stored XORed with ABSENT_GRAM, a gram lowering never yields (it holds upper-case
+ * letters), so every real gram, the all-zero one included, has a non-zero key and the hot loop
+ * needs no special case. The distinct keys are also listed in first-seen order so the
+ * bit-setting pass touches only them. Both only ever grow, so after the first chunks a build
+ * allocates nothing but the filter itself.
  */
+const ABSENT_GRAM = 0x4141_4141;
 let tableBits = 14;
 let table = new Int32Array(1 << tableBits);
 let distinct = new Int32Array(1 << (tableBits - 1));
 
-/** Fibonacci hashing: the top bits of gram·φ spread every byte of the gram over the table. */
+/** Fibonacci hashing: the top bits of key·φ spread every byte of the key over the table. */
 const PHI = 0x9e3779b1;
 
 /**
@@ -79,23 +82,20 @@ function growSet(count: number): void {
   const mask = table.length - 1;
   const shift = 32 - tableBits;
   for (let i = 0; i < count; i++) {
-    const gram = distinct[i]!;
-    let slot = Math.imul(gram, PHI) >>> shift;
+    const key = distinct[i]!;
+    let slot = Math.imul(key, PHI) >>> shift;
     while (table[slot] !== 0) slot = (slot + 1) & mask;
-    table[slot] = gram;
+    table[slot] = key;
   }
   const next = new Int32Array(1 << (tableBits - 1));
   next.set(distinct.subarray(0, count));
   distinct = next;
 }
 
-/** Whether the last collectGrams saw the all-zero gram (kept apart from the set). */
-let sawZeroGram = false;
-
 /**
- * Collects the distinct non-zero grams of the lines into `distinct[0 .. n)` and returns n;
- * sets sawZeroGram. Everything the per-byte loop touches is in locals: it is the
- * hottest loop of chunk encoding (a table probe per line byte; ~92% of probes find a repeat).
+ * Collects the keys of the distinct grams of the lines into `distinct[0 .. n)` and returns n.
+ * Everything the per-byte loop touches is in locals: it is the hottest loop of chunk encoding (a
+ * table probe per line byte; ~92% of probes find a repeat, most at the first slot).
  */
 function collectGrams(lines: Uint8Array, offsets: Uint32Array, count: number): number {
   table.fill(0);
@@ -105,28 +105,26 @@ function collectGrams(lines: Uint8Array, offsets: Uint32Array, count: number): n
   let limit = t.length >>> 1;
   let list = distinct;
   let n = 0;
-  sawZeroGram = false;
   for (let i = 0; i < count; i++) {
     const start = offsets[i]!;
     const end = offsets[i + 1]!;
     if (end - start < GRAM) continue;
     let gram = (LOWER[lines[start]!]! << 16) | (LOWER[lines[start + 1]!]! << 8) | LOWER[lines[start + 2]!]!;
     for (let p = start + GRAM - 1; p < end; p++) {
-      // Signed int32 arithmetic: the gram is compared and hashed as bits, never as a number.
+      // Signed int32 arithmetic: grams and keys are compared and hashed as bits, never as numbers.
       gram = (gram << 8) | LOWER[lines[p]!]!;
-      let slot = Math.imul(gram, PHI) >>> shift;
+      const key = gram ^ ABSENT_GRAM;
+      let slot = Math.imul(key, PHI) >>> shift;
       let found = t[slot]!;
-      while (found !== gram && found !== 0) {
+      if (found === key) continue;
+      while (found !== 0) {
         slot = (slot + 1) & mask;
         found = t[slot]!;
+        if (found === key) break;
       }
       if (found !== 0) continue;
-      if (gram === 0) {
-        sawZeroGram = true;
-        continue;
-      }
-      t[slot] = gram;
-      list[n++] = gram;
+      t[slot] = key;
+      list[n++] = key;
       if (n === limit) {
         growSet(n);
         t = table;
@@ -146,17 +144,14 @@ function collectGrams(lines: Uint8Array, offsets: Uint32Array, count: number): n
  */
 export function buildFilter(lines: Uint8Array, offsets: Uint32Array, count: number): Buffer {
   const n = collectGrams(lines, offsets, count);
-  const hasZero = sawZeroGram;
-  const grams = n + (hasZero ? 1 : 0);
-  const bitCount = Math.max(64, Math.ceil((grams * BITS_PER_GRAM) / 8) * 8);
+  const bitCount = Math.max(64, Math.ceil((n * BITS_PER_GRAM) / 8) * 8);
   const filter = Buffer.alloc(HEADER + bitCount / 8);
   filter[0] = FILTER_VERSION;
   filter[1] = GRAM;
   filter[2] = HASHES;
   const list = distinct;
-  for (let d = 0; d <= n; d++) {
-    if (d === n && !hasZero) break;
-    const gram = d === n ? 0 : list[d]! >>> 0;
+  for (let d = 0; d < n; d++) {
+    const gram = (list[d]! ^ ABSENT_GRAM) >>> 0;
     const h1 = hash1(gram);
     const h2 = hash2(gram);
     for (let i = 0; i < HASHES; i++) {
