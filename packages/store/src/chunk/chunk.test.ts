@@ -103,6 +103,18 @@ describe('chunk round trip', () => {
     assert.equal(Object.getOwnPropertyDescriptor(withProto, '__proto__')?.value, 'not a prototype');
   });
 
+  it('encodes shared frozen metadata objects exactly like per-entry copies', () => {
+    const info = Object.freeze({ detected_level: 'info', 'service.name': 'api' });
+    const warn = Object.freeze({ detected_level: 'warn' });
+    const pick = [info, info, warn, undefined, info, { detected_level: 'info', trace_id: 'abc' }, warn, warn, info];
+    const shared: RawEntry[] = pick.map((metadata, i) => ({ ts: BigInt(i), line: `line ${i}`, metadata }));
+    const copied: RawEntry[] = pick.map((metadata, i) => ({ ts: BigInt(i), line: `line ${i}`, metadata: metadata && { ...metadata } }));
+    roundTrip(shared);
+    assert.deepEqual(encodeChunk(shared).data, encodeChunk(copied).data);
+    const bad = Object.freeze({ n: 1 as unknown as string });
+    assert.throws(() => encodeChunk([{ ts: 1n, line: 'a', metadata: info }, { ts: 2n, line: 'b', metadata: bad }]), /metadata "n"/);
+  });
+
   it('stores bodies that do not compress without zstd and still decodes them', () => {
     const entries = [{ ts: 1n, line: 'x' }];
     const encoded = encodeChunk(entries);

@@ -155,19 +155,25 @@ export function metadataSection(count: number, metadataOf: (i: number) => Labels
   };
   /** Where each frozen metadata object's pairs were first written: [start, end) in `pairs`. */
   const encoded = new Map<Labels, { start: number; end: number }>();
+  // Neighbouring entries usually hold the same object (one per pushed batch): checked first.
+  let lastMetadata: Labels | undefined;
+  let last: { start: number; end: number } | undefined;
   for (let i = 0; i < count; i++) {
     const metadata = metadataOf(i);
     if (metadata === undefined) {
       pairs.uint(0);
       continue;
     }
-    const frozen = Object.isFrozen(metadata);
-    const seen = frozen ? encoded.get(metadata) : undefined;
+    const seen = metadata === lastMetadata ? last : Object.isFrozen(metadata) ? encoded.get(metadata) : undefined;
     if (seen !== undefined) {
-      const length = seen.end - seen.start;
-      pairs.ensure(length);
-      pairs.buf.copyWithin(pairs.pos, seen.start, seen.end);
-      pairs.pos += length;
+      // A few bytes each time: a plain loop beats a native copy call.
+      pairs.ensure(seen.end - seen.start);
+      const buf = pairs.buf;
+      let pos = pairs.pos;
+      for (let k = seen.start; k < seen.end; k++) buf[pos++] = buf[k]!;
+      pairs.pos = pos;
+      lastMetadata = metadata;
+      last = seen;
       continue;
     }
     const start = pairs.pos;
@@ -181,7 +187,11 @@ export function metadataSection(count: number, metadataOf: (i: number) => Labels
       pairs.uint(idOf(name));
       pairs.uint(idOf(value));
     }
-    if (frozen) encoded.set(metadata, { start, end: pairs.pos });
+    if (Object.isFrozen(metadata)) {
+      last = { start, end: pairs.pos };
+      lastMetadata = metadata;
+      encoded.set(metadata, last);
+    }
   }
   if (dictionary.size === 0) return new Uint8Array(1);
   const out = new ByteWriter(pairs.pos + 64);
