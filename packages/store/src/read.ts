@@ -365,11 +365,14 @@ export function* summarize(ctx: ReadContext, streams: StreamState[], range: Time
   if (streams.length === 0 || range.from >= range.to) return;
   const txn = ctx.dbs.env.useReadTransaction();
   try {
-    for (const s of streams) {
+    // Blocks are taken with the snapshot, as in chunkHandles: the caller may pause between
+    // summaries, and a block flushed meanwhile is gone from memory but not in this snapshot.
+    const live = streams.map((s) => liveBlocks(ctx.dbs, s, txn));
+    for (const [i, s] of streams.entries()) {
       for (const r of chunkRefs(ctx.dbs, s, range, txn)) {
         yield { stream: s.ref, minTs: r.minTs, maxTs: r.maxTs, entries: r.entries, bytes: r.bytes };
       }
-      for (const { block, length } of liveBlocks(ctx.dbs, s, txn)) {
+      for (const { block, length } of live[i] ?? []) {
         const sum = blockSummary(block, length);
         if (sum.maxTs >= range.from && sum.minTs < range.to) yield { stream: s.ref, ...sum };
       }
