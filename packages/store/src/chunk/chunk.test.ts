@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeChunk, encodeChunk, type RawEntry } from './index.js';
+import { chunkChecksum, HEADER_SIZE, V2_PREFIX_SIZE } from './format.js';
+import { ChunkCorruptError, decodeChunk, decodeChunkIndex, encodeChunk, type RawEntry } from './index.js';
 
 const MIN_INT64 = -(1n << 63n);
 const MAX_INT64 = (1n << 63n) - 1n;
@@ -19,6 +20,13 @@ function roundTrip(entries: RawEntry[], level?: number): void {
     assert.ok(Object.isFrozen(chunk.metadata(i)));
   }
   const bytes = entries.reduce((n, e) => n + Buffer.byteLength(e.line), 0);
+  const index = decodeChunkIndex(encoded.data);
+  assert.equal(index.length, entries.length);
+  assert.deepEqual(index.timestamps, chunk.timestamps);
+  assert.equal(index.hasMetadata, chunk.hasMetadata);
+  assert.equal(index.hasMetadata, entries.some((e) => e.metadata !== undefined && Object.keys(e.metadata).length > 0));
+  for (let i = 0; i < entries.length; i++) assert.equal(index.lineLength(i), Buffer.byteLength(entries[i]!.line), `length of entry ${i}`);
+  assert.equal(index.linesBytes(0, entries.length), bytes);
   assert.deepEqual(encoded.stats, {
     minTs: entries[0]!.ts,
     maxTs: entries[entries.length - 1]!.ts,
@@ -122,12 +130,31 @@ describe('chunk round trip', () => {
     roundTrip(entries);
   });
 
+  it('reads the index without decompressing the body', () => {
+    const entries = Array.from({ length: 400 }, (_, i) => ({ ts: BigInt(i) * 1_000_000n, line: `GET /items/${i} 200 ${i % 17}ms` }));
+    const data = encodeChunk(entries).data;
+    assert.equal(data[2], 2, 'written in format version 2');
+    // Destroy the body's zstd frame but keep the checksum valid: the index still reads.
+    const indexEnd = V2_PREFIX_SIZE + data.readUInt32LE(HEADER_SIZE + 6);
+    assert.ok(indexEnd < data.length - 8);
+    data.fill(0xee, indexEnd, indexEnd + 8);
+    data.writeUInt32LE(chunkChecksum(data), 12);
+    const index = decodeChunkIndex(data);
+    assert.equal(index.length, 400);
+    assert.equal(index.ts(399), 399_000_000n);
+    assert.equal(index.linesBytes(0, 2), Buffer.byteLength(entries[0]!.line) + Buffer.byteLength(entries[1]!.line));
+    assert.throws(() => decodeChunk(data), ChunkCorruptError);
+  });
+
   it('does not keep references to the encoded buffer', () => {
     const encoded = encodeChunk([{ ts: 1n, line: 'ab' }]);
     const copy = Buffer.from(encoded.data);
     const chunk = decodeChunk(copy);
+    const index = decodeChunkIndex(copy);
     copy.fill(0);
     assert.equal(chunk.line(0), 'ab');
+    assert.equal(index.ts(0), 1n);
+    assert.equal(index.lineLength(0), 2);
   });
 
   it('refuses entries that break the contract', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decompress } from 'zstd-napi';
-import { chunkChecksum, HEADER_SIZE } from './format.js';
-import { ChunkCorruptError, decodeChunk, encodeChunk, type RawEntry } from './index.js';
+import { chunkChecksum, FLAG_HAS_METADATA, HEADER_SIZE, V2_PREFIX_SIZE } from './format.js';
+import { ChunkCorruptError, decodeChunk, decodeChunkIndex, encodeChunk, type RawEntry } from './index.js';
 
 /** Deterministic PRNG (mulberry32) so a failure can be reproduced. */
 function random(seed: number): () => number {
@@ -26,14 +26,9 @@ function sampleEntries(): RawEntry[] {
   return entries;
 }
 
-/** Decoding must either succeed or throw ChunkCorruptError; returns whether it threw. */
-function decodeOrCorrupt(data: Buffer): boolean {
+function corruptOrThrow(read: () => void): boolean {
   try {
-    const chunk = decodeChunk(data);
-    for (let i = 0; i < chunk.length; i++) {
-      chunk.line(i);
-      chunk.metadata(i);
-    }
+    read();
     return false;
   } catch (err) {
     assert.ok(err instanceof ChunkCorruptError, `expected ChunkCorruptError, got ${String(err)}`);
@@ -41,17 +36,43 @@ function decodeOrCorrupt(data: Buffer): boolean {
   }
 }
 
+/** Decoding must either succeed or throw ChunkCorruptError; returns whether it threw. */
+function decodeOrCorrupt(data: Buffer): boolean {
+  return corruptOrThrow(() => {
+    const chunk = decodeChunk(data);
+    for (let i = 0; i < chunk.length; i++) {
+      chunk.line(i);
+      chunk.metadata(i);
+    }
+  });
+}
+
+/** The same for the index alone: timestamps and line lengths. */
+function indexOrCorrupt(data: Buffer): boolean {
+  return corruptOrThrow(() => {
+    const index = decodeChunkIndex(data);
+    for (let i = 0; i < index.length; i++) index.ts(i);
+    index.linesBytes(0, index.length);
+  });
+}
+
+/** Both readers must reject the bytes. */
+function bothReject(data: Buffer): boolean {
+  return indexOrCorrupt(data) && decodeOrCorrupt(data);
+}
+
 describe('damaged chunks', () => {
   const good = encodeChunk(sampleEntries()).data;
   const stored = encodeChunk([{ ts: 5n, line: 'tiny' }]).data;
+  const plain = encodeChunk(sampleEntries().map(({ ts, line }) => ({ ts, line }))).data;
 
   it('detects a changed byte at every position', () => {
-    for (const original of [good, stored]) {
+    for (const original of [good, stored, plain]) {
       for (let pos = 0; pos < original.length; pos++) {
         for (const xor of [0x01, 0x80, 0xff]) {
           const data = Buffer.from(original);
           data[pos]! ^= xor;
-          assert.ok(decodeOrCorrupt(data), `byte ${pos} ^ ${xor} went unnoticed`);
+          assert.ok(bothReject(data), `byte ${pos} ^ ${xor} went unnoticed`);
         }
       }
     }
@@ -59,9 +80,9 @@ describe('damaged chunks', () => {
 
   it('detects truncation at every length and trailing garbage', () => {
     for (let len = 0; len < good.length; len++) {
-      assert.ok(decodeOrCorrupt(good.subarray(0, len)), `truncation to ${len} went unnoticed`);
+      assert.ok(bothReject(good.subarray(0, len)), `truncation to ${len} went unnoticed`);
     }
-    assert.ok(decodeOrCorrupt(Buffer.concat([good, Buffer.from([0])])));
+    assert.ok(bothReject(Buffer.concat([good, Buffer.from([0])])));
   });
 
   it('rejects random garbage, with and without a valid-looking header', () => {
@@ -70,38 +91,71 @@ describe('damaged chunks', () => {
       const data = Buffer.alloc(Math.floor(rnd() * 300));
       for (let i = 0; i < data.length; i++) data[i] = Math.floor(rnd() * 256);
       if (n % 2 === 0 && data.length >= 4) good.copy(data, 0, 0, 4);
-      assert.ok(decodeOrCorrupt(data));
+      assert.ok(bothReject(data));
     }
   });
 
-  it('rejects bodies that pass the checksum but are malformed, and never fails otherwise', () => {
-    // What a buggy or hostile encoder could write: re-frame mutated bodies with a valid checksum.
-    const body = decompress(good.subarray(HEADER_SIZE));
-    const frame = (b: Buffer, count = 300): Buffer => {
-      const data = Buffer.concat([good.subarray(0, HEADER_SIZE), b]);
+  it('rejects sections that pass the checksum but are malformed, and never fails otherwise', () => {
+    // What a buggy or hostile encoder could write: re-frame mutated sections with a valid checksum.
+    const indexStored = good.readUInt32LE(HEADER_SIZE + 6);
+    const index = decompress(good.subarray(V2_PREFIX_SIZE, V2_PREFIX_SIZE + indexStored));
+    const body = decompress(good.subarray(V2_PREFIX_SIZE + indexStored));
+    const frame = (ix: Buffer, b: Buffer, count = 300, flags = FLAG_HAS_METADATA): Buffer => {
+      const data = Buffer.concat([good.subarray(0, V2_PREFIX_SIZE), ix, b]);
       data[3] = 0;
       data.writeUInt32LE(count, 4);
       data.writeUInt32LE(b.length, 8);
+      data[HEADER_SIZE] = 0;
+      data[HEADER_SIZE + 1] = flags;
+      data.writeUInt32LE(ix.length, HEADER_SIZE + 2);
+      data.writeUInt32LE(ix.length, HEADER_SIZE + 6);
       data.writeUInt32LE(chunkChecksum(data), 12);
       return data;
     };
-    assert.equal(decodeOrCorrupt(frame(body)), false, 'the unmutated body decodes');
+    assert.equal(decodeOrCorrupt(frame(index, body)), false, 'the unmutated sections decode');
+    assert.equal(indexOrCorrupt(frame(index, body)), false, 'the unmutated index decodes');
     const rnd = random(11);
+    const mutate = (b: Buffer): Buffer => {
+      const m = Buffer.from(b);
+      const flips = 1 + Math.floor(rnd() * 4);
+      for (let f = 0; f < flips; f++) m[Math.floor(rnd() * m.length)] = Math.floor(rnd() * 256);
+      return m;
+    };
     let rejected = 0;
     for (let n = 0; n < 3000; n++) {
-      const b = Buffer.from(body);
-      const flips = 1 + Math.floor(rnd() * 4);
-      for (let f = 0; f < flips; f++) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256);
-      if (decodeOrCorrupt(frame(b))) rejected++;
+      const data = n % 2 === 0 ? frame(mutate(index), body) : frame(index, mutate(body));
+      const indexRejected = indexOrCorrupt(data);
+      if (decodeOrCorrupt(data)) rejected++;
+      else assert.equal(indexRejected, false, 'a chunk that decodes has a readable index');
     }
     assert.ok(rejected > 0);
-    for (let len = 0; len < body.length; len += 7) assert.ok(decodeOrCorrupt(frame(body.subarray(0, len))));
-    for (const count of [0, 1, 299, 301, 0xffffffff]) assert.ok(decodeOrCorrupt(frame(body, count)), `count ${count}`);
+    for (let len = 0; len < index.length; len += 3) assert.ok(bothReject(frame(index.subarray(0, len), body)), `index cut to ${len}`);
+    for (let len = 0; len < body.length; len += 7) assert.ok(decodeOrCorrupt(frame(index, body.subarray(0, len))), `body cut to ${len}`);
+    assert.ok(bothReject(frame(Buffer.concat([index, Buffer.from([1])]), body)), 'index with a trailing byte');
+    for (const count of [0, 1, 299, 301, 0xffffffff]) assert.ok(bothReject(frame(index, body, count)), `count ${count}`);
+    for (const flags of [0x02, 0x81]) assert.ok(bothReject(frame(index, body, 300, flags)), `flags ${flags}`);
+    assert.ok(decodeOrCorrupt(frame(index, body, 300, 0)), 'metadata flag unset for a chunk with metadata');
+    // Stored lengths that disagree with the header, or a section codec that does not exist.
+    const bad = [
+      (d: Buffer) => d.writeUInt32LE(index.length + 1, HEADER_SIZE + 2),
+      (d: Buffer) => d.writeUInt32LE(d.length, HEADER_SIZE + 6),
+      (d: Buffer) => d.writeUInt32LE(index.length - 1, HEADER_SIZE + 6),
+      (d: Buffer) => (d[HEADER_SIZE] = 7),
+      (d: Buffer) => (d[HEADER_SIZE] = 1),
+      (d: Buffer) => d.writeUInt32LE(0, 8),
+    ];
+    for (const [k, change] of bad.entries()) {
+      const data = frame(index, body);
+      change(data);
+      data.writeUInt32LE(chunkChecksum(data), 12);
+      assert.ok(decodeOrCorrupt(data), `header change ${k}`);
+    }
   });
 
   it('rejects things that are not buffers', () => {
     for (const v of [undefined, null, 'LC', 42, {}, []]) {
       assert.throws(() => decodeChunk(v as unknown as Buffer), ChunkCorruptError);
+      assert.throws(() => decodeChunkIndex(v as unknown as Buffer), ChunkCorruptError);
     }
   });
 });

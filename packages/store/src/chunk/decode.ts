@@ -2,7 +2,8 @@
  * Chunk decoder. Everything is checked before it is used: the header and checksum before
  * decompressing, then every length and index of the body while building the offset tables, so
  * the accessors of the result can run without checks and never meet a bad byte. Line strings and
- * metadata objects are only materialised when asked for.
+ * metadata objects are only materialised when asked for. Reads format versions 1 and 2; from a
+ * version 2 chunk, `decodeChunkIndex` reads timestamps and line lengths without the lines.
  */
 import { Decompressor } from 'zstd-napi';
 import type { Labels } from '../model.js';
@@ -12,13 +13,16 @@ import {
   chunkChecksum,
   CODEC_STORED,
   CODEC_ZSTD,
+  FLAG_HAS_METADATA,
+  FORMAT_V1,
   FORMAT_VERSION,
   HEADER_SIZE,
   MAGIC_0,
   MAGIC_1,
   MAX_RAW_BODY,
+  V2_PREFIX_SIZE,
 } from './format.js';
-import type { DecodedChunk } from './types.js';
+import type { DecodedChunk, DecodedChunkIndex } from './types.js';
 
 const MAX_INT64 = (1n << 63n) - 1n;
 const POW10 = Array.from({ length: 19 }, (_, e) => 10n ** BigInt(e));
@@ -30,50 +34,87 @@ function corrupt(message: string): never {
   throw new ChunkCorruptError(message);
 }
 
-/** Checks the header and checksum, and returns the decompressed body (never a view of `data`). */
-function openBody(data: Buffer): { body: Buffer; count: number } {
+/** A stored (possibly compressed) section of a chunk: a view into the chunk's bytes. */
+interface Section {
+  codec: number;
+  rawLength: number;
+  stored: Buffer;
+}
+
+/** A chunk whose header, checksum and section bounds are checked; nothing decompressed yet. */
+type Frame =
+  | { version: 1; count: number; body: Section }
+  /** `index` holds the timestamps and line lengths. */
+  | { version: 2; count: number; body: Section; index: Section; hasMetadata: boolean };
+
+function checkSection(codec: number, rawLength: number, what: string): void {
+  if (codec !== CODEC_ZSTD && codec !== CODEC_STORED) corrupt(`chunk ${what} uses unknown codec ${codec}`);
+  if (rawLength > MAX_RAW_BODY) corrupt(`chunk ${what} of ${rawLength} bytes exceeds the ${MAX_RAW_BODY}-byte limit`);
+}
+
+/** Checks the header, the checksum and (version 2) the index header. */
+function openFrame(data: Buffer): Frame {
   if (!(data instanceof Uint8Array)) corrupt('chunk is not a byte buffer');
   if (data.length < HEADER_SIZE) corrupt(`chunk is ${data.length} bytes, shorter than its ${HEADER_SIZE}-byte header`);
   if (data[0] !== MAGIC_0 || data[1] !== MAGIC_1) corrupt('chunk does not start with the chunk magic "LC"');
-  if (data[2] !== FORMAT_VERSION) corrupt(`chunk has format version ${data[2]}, this build reads ${FORMAT_VERSION}`);
-  const codec = data[3];
+  const version = data[2]!;
+  if (version !== FORMAT_V1 && version !== FORMAT_VERSION) {
+    corrupt(`chunk has format version ${version}, this build reads ${FORMAT_V1} and ${FORMAT_VERSION}`);
+  }
+  const codec = data[3]!;
   const count = data.readUInt32LE(4);
   const rawLength = data.readUInt32LE(8);
   if (data.readUInt32LE(12) !== chunkChecksum(data)) corrupt('chunk checksum mismatch: the bytes are damaged or truncated');
   if (count === 0) corrupt('chunk header says it holds no entries');
-  if (rawLength > MAX_RAW_BODY) corrupt(`chunk body of ${rawLength} bytes exceeds the ${MAX_RAW_BODY}-byte limit`);
-  // Each entry takes at least two body bytes (timestamp and length), which bounds the tables below.
-  if (count * 2 > rawLength) corrupt(`chunk header says ${count} entries but its body has only ${rawLength} bytes`);
-  const stored = data.subarray(HEADER_SIZE);
-  let body: Buffer;
-  if (codec === CODEC_ZSTD) body = decompressor.decompress(stored);
-  // Copied: `data` may be a buffer the caller reuses (lmdb's getBinaryFast), and lines are views.
-  else if (codec === CODEC_STORED) body = Buffer.from(stored);
-  else corrupt(`chunk uses unknown codec ${codec}`);
-  if (body.length !== rawLength) corrupt(`chunk body is ${body.length} bytes, the header says ${rawLength}`);
-  return { body, count };
+  checkSection(codec, rawLength, 'body');
+  if (version === FORMAT_V1) {
+    // Each entry takes at least two body bytes (timestamp and length), which bounds the tables.
+    if (count * 2 > rawLength) corrupt(`chunk header says ${count} entries but its body has only ${rawLength} bytes`);
+    return { version: 1, count, body: { codec, rawLength, stored: data.subarray(HEADER_SIZE) } };
+  }
+  if (data.length < V2_PREFIX_SIZE) corrupt(`chunk is ${data.length} bytes, shorter than its ${V2_PREFIX_SIZE}-byte header`);
+  const indexCodec = data[HEADER_SIZE]!;
+  const flags = data[HEADER_SIZE + 1]!;
+  const indexRaw = data.readUInt32LE(HEADER_SIZE + 2);
+  const indexStored = data.readUInt32LE(HEADER_SIZE + 6);
+  checkSection(indexCodec, indexRaw, 'index');
+  if ((flags & ~FLAG_HAS_METADATA) !== 0) corrupt(`chunk has unknown flags 0x${flags.toString(16)}`);
+  if (indexStored > data.length - V2_PREFIX_SIZE) corrupt(`chunk index of ${indexStored} bytes runs past the chunk`);
+  if (count * 2 > indexRaw) corrupt(`chunk header says ${count} entries but its index has only ${indexRaw} bytes`);
+  // The body holds at least the metadata dictionary size.
+  if (rawLength === 0) corrupt('chunk body is empty');
+  const indexEnd = V2_PREFIX_SIZE + indexStored;
+  return {
+    version: 2,
+    count,
+    body: { codec, rawLength, stored: data.subarray(indexEnd) },
+    index: { codec: indexCodec, rawLength: indexRaw, stored: data.subarray(V2_PREFIX_SIZE, indexEnd) },
+    hasMetadata: (flags & FLAG_HAS_METADATA) !== 0,
+  };
 }
 
-class Chunk implements DecodedChunk {
-  /** Decoded dictionary strings, filled on first use. */
-  private readonly strings: (string | undefined)[];
+/**
+ * The section's raw bytes. A stored section is copied only when `copy` is set: `data` may be a
+ * buffer the caller reuses (lmdb's getBinaryFast), and lines are views into the body.
+ */
+function inflate(section: Section, what: string, copy: boolean): Buffer {
+  let raw: Buffer;
+  if (section.codec === CODEC_ZSTD) raw = decompressor.decompress(section.stored);
+  else raw = copy ? Buffer.from(section.stored) : section.stored;
+  if (raw.length !== section.rawLength) corrupt(`chunk ${what} is ${raw.length} bytes, the header says ${section.rawLength}`);
+  return raw;
+}
 
+class ChunkIndex implements DecodedChunkIndex {
   constructor(
     readonly length: number,
-    private readonly body: Buffer,
     readonly timestamps: BigInt64Array,
-    /** Line i is body[linesStart + lineOffsets[i] .. linesStart + lineOffsets[i+1]). */
-    private readonly lineOffsets: Uint32Array,
-    private readonly linesStart: number,
-    /** Dictionary string d is body[dictSpans[2d] .. dictSpans[2d+1]). */
-    private readonly dictSpans: Uint32Array,
-    /** Where entry i's metadata pairs start in body; undefined when no entry has metadata. */
-    private readonly metadataStarts: Uint32Array | undefined,
-  ) {
-    this.strings = new Array<string | undefined>(dictSpans.length / 2);
-  }
+    /** Line i's bytes are [lineOffsets[i], lineOffsets[i+1]) of the lines. */
+    readonly lineOffsets: Uint32Array,
+    readonly hasMetadata: boolean,
+  ) {}
 
-  private check(i: number): void {
+  protected check(i: number): void {
     if (!(i >= 0 && i < this.length && Number.isInteger(i))) {
       throw new RangeError(`entry index ${i} is outside the chunk's 0..${this.length - 1}`);
     }
@@ -84,15 +125,6 @@ class Chunk implements DecodedChunk {
     return this.timestamps[i]!;
   }
 
-  lineBytes(i: number): Buffer {
-    this.check(i);
-    return this.body.subarray(this.linesStart + this.lineOffsets[i]!, this.linesStart + this.lineOffsets[i + 1]!);
-  }
-
-  get hasMetadata(): boolean {
-    return this.metadataStarts !== undefined;
-  }
-
   lineLength(i: number): number {
     this.check(i);
     return this.lineOffsets[i + 1]! - this.lineOffsets[i]!;
@@ -101,6 +133,42 @@ class Chunk implements DecodedChunk {
   linesBytes(lo: number, hi: number): number {
     if (!(lo >= 0 && lo <= hi && hi <= this.length)) throw new RangeError(`entry range ${lo}..${hi} is outside the chunk's 0..${this.length}`);
     return this.lineOffsets[hi]! - this.lineOffsets[lo]!;
+  }
+
+  lowerBound(t: bigint): number {
+    const ts = this.timestamps;
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ts[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+class Chunk extends ChunkIndex implements DecodedChunk {
+  /** Decoded dictionary strings, filled on first use. */
+  private readonly strings: (string | undefined)[];
+
+  constructor(
+    index: { length: number; timestamps: BigInt64Array; lineOffsets: Uint32Array },
+    private readonly body: Buffer,
+    /** Where the lines start in body. */
+    private readonly linesStart: number,
+    /** Dictionary string d is body[dictSpans[2d] .. dictSpans[2d+1]). */
+    private readonly dictSpans: Uint32Array,
+    /** Where entry i's metadata pairs start in body; undefined when no entry has metadata. */
+    private readonly metadataStarts: Uint32Array | undefined,
+  ) {
+    super(index.length, index.timestamps, index.lineOffsets, metadataStarts !== undefined);
+    this.strings = new Array<string | undefined>(dictSpans.length / 2);
+  }
+
+  lineBytes(i: number): Buffer {
+    this.check(i);
+    return this.body.subarray(this.linesStart + this.lineOffsets[i]!, this.linesStart + this.lineOffsets[i + 1]!);
   }
 
   line(i: number): string {
@@ -123,18 +191,6 @@ class Chunk implements DecodedChunk {
       else result[name] = value;
     }
     return Object.freeze(result);
-  }
-
-  lowerBound(t: bigint): number {
-    const ts = this.timestamps;
-    let lo = 0;
-    let hi = this.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ts[mid]! < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 
   private string(d: number): string {
@@ -201,26 +257,69 @@ function readMetadataStarts(reader: ByteReader, count: number, dictionarySize: n
   return starts;
 }
 
-function parseBody(body: Buffer, count: number): Chunk {
-  const reader = new ByteReader(body, 0, body.length);
+/** Timestamps and line offsets from `reader`; line lengths may add up to at most `linesLimit`. */
+function readIndex(reader: ByteReader, count: number, linesLimit: number, hasMetadata: boolean): ChunkIndex {
   const timestamps = readTimestamps(reader, count);
-  const lineOffsets = readLineOffsets(reader, count, body.length);
+  return new ChunkIndex(count, timestamps, readLineOffsets(reader, count, linesLimit), hasMetadata);
+}
+
+/** The metadata section and the lines, from `reader` on to the end of `body`. */
+function readRest(reader: ByteReader, body: Buffer, index: ChunkIndex): Chunk {
   const dictSpans = readDictionary(reader);
-  const metadataStarts = dictSpans.length > 0 ? readMetadataStarts(reader, count, dictSpans.length / 2) : undefined;
-  const linesLength = lineOffsets[count]!;
+  const metadataStarts = dictSpans.length > 0 ? readMetadataStarts(reader, index.length, dictSpans.length / 2) : undefined;
+  const linesLength = index.linesBytes(0, index.length);
   if (body.length - reader.pos !== linesLength) {
     corrupt(`chunk has ${body.length - reader.pos} bytes of lines where its lengths say ${linesLength}`);
   }
-  return new Chunk(count, body, timestamps, lineOffsets, reader.pos, dictSpans, metadataStarts);
+  return new Chunk(index, body, reader.pos, dictSpans, metadataStarts);
 }
 
-/** Decodes a chunk. Throws ChunkCorruptError, and nothing else, when the bytes are not a valid chunk. */
-export function decodeChunk(data: Buffer): DecodedChunk {
+function v2Index(frame: Extract<Frame, { version: 2 }>): ChunkIndex {
+  // Parsed at once into typed arrays, so a stored index needs no copy.
+  const raw = inflate(frame.index, 'index', false);
+  const reader = new ByteReader(raw, 0, raw.length);
+  const index = readIndex(reader, frame.count, frame.body.rawLength, frame.hasMetadata);
+  if (reader.pos !== raw.length) corrupt(`chunk index has ${raw.length - reader.pos} bytes past its ${frame.count} entries`);
+  return index;
+}
+
+function decodeFrame(frame: Frame): Chunk {
+  if (frame.version === 1) {
+    const body = inflate(frame.body, 'body', true);
+    const reader = new ByteReader(body, 0, body.length);
+    // hasMetadata is settled by the metadata section that follows.
+    return readRest(reader, body, readIndex(reader, frame.count, body.length, false));
+  }
+  const index = v2Index(frame);
+  const body = inflate(frame.body, 'body', true);
+  const chunk = readRest(new ByteReader(body, 0, body.length), body, index);
+  if (chunk.hasMetadata !== frame.hasMetadata) corrupt('chunk metadata flag disagrees with its metadata section');
+  return chunk;
+}
+
+/** Runs `read`, turning every failure into a ChunkCorruptError. */
+function guarded<T>(read: () => T): T {
   try {
-    const { body, count } = openBody(data);
-    return parseBody(body, count);
+    return read();
   } catch (err) {
     if (err instanceof ChunkCorruptError) throw err;
     throw new ChunkCorruptError(`chunk cannot be decoded: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** Decodes a chunk. Throws ChunkCorruptError, and nothing else, when the bytes are not a valid chunk. */
+export function decodeChunk(data: Buffer): DecodedChunk {
+  return guarded(() => decodeFrame(openFrame(data)));
+}
+
+/**
+ * Decodes a chunk's timestamps and line lengths only: for a version 2 chunk the lines and metadata
+ * stay compressed (and unchecked beyond the checksum); a version 1 chunk is decoded whole. Throws
+ * ChunkCorruptError, and nothing else, when the bytes are not a valid chunk.
+ */
+export function decodeChunkIndex(data: Buffer): DecodedChunkIndex {
+  return guarded(() => {
+    const frame = openFrame(data);
+    return frame.version === 1 ? decodeFrame(frame) : v2Index(frame);
+  });
 }

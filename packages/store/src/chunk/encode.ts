@@ -1,15 +1,21 @@
 /**
- * Chunk encoder. The body (before compression) is columnar, which compresses better than
- * entry-by-entry records and lets the decoder find every line without touching the line bytes:
+ * Chunk encoder (format version 2, see format.ts for the frame). The columns are stored apart,
+ * which compresses better than entry-by-entry records and lets the decoder find every line
+ * without touching the line bytes. The index (before compression):
  *
  *   zigzag varint   first timestamp (signed 64-bit ns)
  *   varint          e: every delta below is a multiple of 10^e ns (sources often stamp in ms or µs)
  *   varint × (n-1)  timestamp deltas / 10^e (entries are sorted, so deltas are >= 0)
  *   varint × n      line byte lengths
+ *
+ * The body (before compression):
+ *
  *   varint          metadata dictionary size D (distinct names and values of the chunk)
  *   D × (varint length, UTF-8 bytes)   the dictionary strings, in first-use order
  *   if D > 0, per entry: varint pair count P, then P × (varint name index, varint value index)
  *   the lines' UTF-8 bytes back to back
+ *
+ * Version 1 had the index and the body back to back in one compressed body.
  */
 import { Compressor } from 'zstd-napi';
 import type { Labels } from '../model.js';
@@ -19,11 +25,13 @@ import {
   chunkChecksum,
   CODEC_STORED,
   CODEC_ZSTD,
+  FLAG_HAS_METADATA,
   FORMAT_VERSION,
   HEADER_SIZE,
   MAGIC_0,
   MAGIC_1,
   MAX_RAW_BODY,
+  V2_PREFIX_SIZE,
 } from './format.js';
 import type { ChunkColumns, EncodedChunk, RawEntry } from './types.js';
 
@@ -49,12 +57,14 @@ let bodyScratch = Buffer.allocUnsafeSlow(1 << 16);
 const compressor = new Compressor();
 let compressorLevel = -1;
 
-function compressBody(body: Buffer, level: number): Buffer {
+/** The zstd frame of `raw`, or `raw` itself when compressing does not make it smaller. */
+function compressOrStore(raw: Buffer, level: number): Buffer {
   if (level !== compressorLevel) {
     compressor.setParameters({ compressionLevel: level, checksumFlag: false });
     compressorLevel = level;
   }
-  return compressor.compress(body);
+  const compressed = compressor.compress(raw);
+  return compressed.length < raw.length ? compressed : raw;
 }
 
 function checkEntry(entry: RawEntry, i: number): void {
@@ -254,33 +264,40 @@ export function encodeColumns(columns: ChunkColumns, opts?: { level?: number }):
   if (offsets.length !== count + 1 || offsets[count]! > columns.lines.length) {
     throw new RangeError(`encodeChunk: ${offsets.length} line offsets for ${count} entries and ${columns.lines.length} line bytes`);
   }
+  if (metadata.length === 0) throw new RangeError('encodeChunk: the metadata section is empty; build it with metadataSection');
   const level = opts?.level ?? DEFAULT_LEVEL;
   checkLevel(level);
   const linesLength = offsets[count]!;
   const lines = columns.lines.subarray(0, linesLength);
 
-  const head = new ByteWriter(count * 6 + 64);
-  writeTimestamps(ts, head);
-  for (let i = 0; i < count; i++) head.uint(offsets[i + 1]! - offsets[i]!);
+  const index = new ByteWriter(count * 6 + 64);
+  writeTimestamps(ts, index);
+  for (let i = 0; i < count; i++) index.uint(offsets[i + 1]! - offsets[i]!);
 
-  const rawLength = head.pos + metadata.length + linesLength;
-  if (rawLength > MAX_RAW_BODY) throw new RangeError('encodeChunk: entries exceed the largest chunk body');
-  if (bodyScratch.length < rawLength) bodyScratch = Buffer.allocUnsafeSlow(Math.max(rawLength, bodyScratch.length * 2));
-  const body = bodyScratch.subarray(0, rawLength);
-  body.set(head.view(), 0);
-  body.set(metadata, head.pos);
-  body.set(lines, head.pos + metadata.length);
+  const bodyLength = metadata.length + linesLength;
+  if (index.pos + bodyLength > MAX_RAW_BODY) throw new RangeError('encodeChunk: entries exceed the largest chunk body');
+  if (bodyScratch.length < bodyLength) bodyScratch = Buffer.allocUnsafeSlow(Math.max(bodyLength, bodyScratch.length * 2));
+  const body = bodyScratch.subarray(0, bodyLength);
+  body.set(metadata, 0);
+  body.set(lines, metadata.length);
 
-  const compressed = compressBody(body, level);
-  const stored = compressed.length < body.length ? compressed : body;
-  const data = Buffer.allocUnsafeSlow(HEADER_SIZE + stored.length);
+  const indexRaw = index.view();
+  const indexStored = compressOrStore(indexRaw, level);
+  const bodyStored = compressOrStore(body, level);
+  const data = Buffer.allocUnsafeSlow(V2_PREFIX_SIZE + indexStored.length + bodyStored.length);
   data[0] = MAGIC_0;
   data[1] = MAGIC_1;
   data[2] = FORMAT_VERSION;
-  data[3] = stored === compressed ? CODEC_ZSTD : CODEC_STORED;
+  data[3] = bodyStored === body ? CODEC_STORED : CODEC_ZSTD;
   data.writeUInt32LE(count, 4);
-  data.writeUInt32LE(rawLength, 8);
-  stored.copy(data, HEADER_SIZE);
+  data.writeUInt32LE(bodyLength, 8);
+  data[HEADER_SIZE] = indexStored === indexRaw ? CODEC_STORED : CODEC_ZSTD;
+  // The metadata section starts with its dictionary size, which is 0 when no entry has any.
+  data[HEADER_SIZE + 1] = metadata[0] !== 0 ? FLAG_HAS_METADATA : 0;
+  data.writeUInt32LE(indexRaw.length, HEADER_SIZE + 2);
+  data.writeUInt32LE(indexStored.length, HEADER_SIZE + 6);
+  indexStored.copy(data, V2_PREFIX_SIZE);
+  bodyStored.copy(data, V2_PREFIX_SIZE + indexStored.length);
   data.writeUInt32LE(chunkChecksum(data), 12);
 
   return {

@@ -3,19 +3,35 @@
  * anything is decompressed:
  *
  *   0  'L' 'C'          magic
- *   2  u8               format version (1)
+ *   2  u8               format version (1 or 2)
  *   3  u8               codec of the body (0 stored, 1 zstd)
  *   4  u32 LE           entry count
  *   8  u32 LE           body length once decompressed
- *  12  u32 LE           CRC32C over bytes 0..11 and then over the stored body
- *  16  body             (compressed) body, see encode.ts for its layout
+ *  12  u32 LE           CRC32C over bytes 0..11 and then over every byte from 16 to the end
+ *
+ * Version 1 follows with the (compressed) body holding every column (see encode.ts).
+ *
+ * Version 2 keeps the columns a counting query needs (timestamps and line lengths) in an index
+ * frame of their own, so they are read without decompressing the lines:
+ *
+ *  16  u8               codec of the index (0 stored, 1 zstd)
+ *  17  u8               flags: bit 0 set when some entry carries structured metadata; others 0
+ *  18  u32 LE           index length once decompressed
+ *  22  u32 LE           index length as stored
+ *  26  index            (compressed) timestamps and line lengths
+ *  ..  body             (compressed) metadata section and lines
  */
 import { crc32c } from '@node-rs/crc32';
 
 export const MAGIC_0 = 0x4c;
 export const MAGIC_1 = 0x43;
-export const FORMAT_VERSION = 1;
+/** The version the encoder writes; the decoder also reads FORMAT_V1. */
+export const FORMAT_VERSION = 2;
+export const FORMAT_V1 = 1;
 export const HEADER_SIZE = 16;
+/** Header plus the version 2 index header. */
+export const V2_PREFIX_SIZE = HEADER_SIZE + 10;
+export const FLAG_HAS_METADATA = 0x01;
 export const CODEC_STORED = 0;
 export const CODEC_ZSTD = 1;
 /**

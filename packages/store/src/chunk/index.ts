@@ -2,9 +2,9 @@
  * The chunk format (a compressed block of one stream's entries) and its content filter.
  * See encode.ts for the body layout, format.ts for the header, filter.ts for the filter.
  */
-export type { RawEntry, ChunkStats, EncodedChunk, DecodedChunk, ChunkColumns } from './types.js';
+export type { RawEntry, ChunkStats, EncodedChunk, DecodedChunk, DecodedChunkIndex, ChunkColumns } from './types.js';
 export { encodeChunk, encodeColumns, metadataSection, toColumns } from './encode.js';
 export { ChunkEncoderPool } from './encoder-pool.js';
-export { decodeChunk } from './decode.js';
+export { decodeChunk, decodeChunkIndex } from './decode.js';
 export { ChunkCorruptError } from './errors.js';
 export { filterMayContain, type FilterQueryOptions } from './filter.js';

@@ -24,13 +24,13 @@ export interface EncodedChunk {
   stats: ChunkStats;
 }
 
-/** A decoded chunk. Accessors never throw for indexes in [0, length). */
-export interface DecodedChunk {
+/**
+ * The columns of a chunk a counting query reads (`decodeChunkIndex`): timestamps and line lengths,
+ * without the lines. Accessors never throw for indexes in [0, length).
+ */
+export interface DecodedChunkIndex {
   readonly length: number;
   ts(i: number): bigint;
-  /** The line's UTF-8 bytes: a view into the decompressed block, no copy. */
-  lineBytes(i: number): Buffer;
-  line(i: number): string;
   /** The line's length in bytes. */
   lineLength(i: number): number;
   /** Sum of the line lengths of entries [lo, hi), 0 ≤ lo ≤ hi ≤ length. */
@@ -39,10 +39,17 @@ export interface DecodedChunk {
   readonly timestamps: BigInt64Array;
   /** False when no entry carries structured metadata. */
   readonly hasMetadata: boolean;
-  /** Structured metadata; a shared empty frozen object when the entry has none. */
-  metadata(i: number): Labels;
   /** First index whose ts is >= t (binary search), `length` if none. */
   lowerBound(t: bigint): number;
+}
+
+/** A decoded chunk. Accessors never throw for indexes in [0, length). */
+export interface DecodedChunk extends DecodedChunkIndex {
+  /** The line's UTF-8 bytes: a view into the decompressed block, no copy. */
+  lineBytes(i: number): Buffer;
+  line(i: number): string;
+  /** Structured metadata; a shared empty frozen object when the entry has none. */
+  metadata(i: number): Labels;
 }
 
 /**
