@@ -132,6 +132,14 @@ function readHandle(h: ChunkHandle, q: EntryQuery, what: string): string[] {
     assert.equal(c.linesBytes(lo, hi), part, `${what}: linesBytes of a slice`);
   }
   if (!c.hasMetadata) assert.equal(anyMetadata, false, `${what}: hasMetadata false means no entry has metadata`);
+  const index = h.openIndex();
+  assert.ok(index, `${what}: handle opens its index`);
+  assert.equal(index.length, c.length, `${what}: index length`);
+  assert.equal(index.sorted, c.sorted, `${what}: index sorted`);
+  assert.equal(index.hasMetadata, c.hasMetadata, `${what}: index hasMetadata`);
+  assert.deepEqual(index.timestamps.subarray(0, index.length), c.timestamps.subarray(0, c.length), `${what}: index timestamps`);
+  for (let i = 0; i < c.length; i++) assert.equal(index.lineLength(i), c.lineLength(i), `${what}: index lineLength`);
+  assert.equal(index.linesBytes(0, index.length), bytes, `${what}: index linesBytes`);
   if (!c.sorted) seen.unsorted++;
   if (anyMetadata) seen.metadata++;
   return out;
@@ -224,6 +232,34 @@ describe('Store.chunks', () => {
       assert.deepEqual([...store.chunks('t', { ...all, from: BASE + 300n * S, to: BASE + 300n * S })], [], 'empty range');
       assert.deepEqual([...store.chunks('t', { ...all, matchers: [{ name: 'app', op: '=', value: 'none' }] })], [], 'no stream');
       assert.deepEqual([...store.chunks('other', all)], [], 'other tenant');
+    } finally {
+      await store.close();
+      cleanup();
+    }
+  });
+
+  it('a damaged chunk opens as undefined, index or whole, and is reported each time', async () => {
+    const { dir, cleanup } = tempDir();
+    const corrupt: string[] = [];
+    const store = await Store.open({ dir, limits: () => limits, durability: 'none', encodeWorkers: 0, hooks: { onCorruptChunk: (c) => corrupt.push(c.stream) } });
+    try {
+      const entries = Array.from({ length: 40 }, (_, k) => ({ ts: BASE + BigInt(k) * S, line: `line ${k} of a chunk` }));
+      await store.append('t', [{ labels: { app: 'd' }, entries }]);
+      await store.flush();
+      const keys = [...store.dbs.chunks.getKeys({})] as Buffer[];
+      assert.equal(keys.length, 1);
+      const damaged = Buffer.from(store.dbs.chunks.get(keys[0])!);
+      damaged[damaged.length - 1]! ^= 0x5a;
+      await store.dbs.chunks.put(keys[0], damaged);
+      const q: EntryQuery = { matchers: [{ name: 'app', op: '=', value: 'd' }], from: BASE, to: BASE + 100n * S, direction: 'forward' };
+      let handles = 0;
+      for (const h of store.chunks('t', q)) {
+        handles++;
+        assert.equal(h.openIndex(), undefined);
+        assert.equal(h.open(), undefined);
+      }
+      assert.equal(handles, 1);
+      assert.deepEqual(corrupt, ['{app="d"}', '{app="d"}']);
     } finally {
       await store.close();
       cleanup();

@@ -1,10 +1,11 @@
 /**
- * Chunks and in-memory blocks as handles (summary first, decoded on demand), stream by stream:
- * the read for metric queries that aggregate without a time-ordered merge, so they skip the
- * merge heap and the per-entry objects, and can count whole runs of entries from timestamps.
+ * Chunks and in-memory blocks as handles (summary first, decoded on demand: whole, or only the
+ * timestamps and line lengths), stream by stream: the read for metric queries that aggregate
+ * without a time-ordered merge, so they skip the merge heap and the per-entry objects, and can
+ * count whole runs of entries from timestamps.
  */
-import type { ChunkEntries, ChunkHandle, EntryQuery } from './model.js';
-import { filterMayContain, decodeChunk } from './chunk/index.js';
+import type { ChunkEntries, ChunkHandle, ChunkIndexEntries, EntryQuery } from './model.js';
+import { filterMayContain, decodeChunk, decodeChunkIndex } from './chunk/index.js';
 import type { HeadBlock } from './head.js';
 import { blockSummary, chunkRefs, liveBlocks, type ReadContext } from './read.js';
 import type { StreamState } from './streams.js';
@@ -24,48 +25,68 @@ export function* chunkHandles(ctx: ReadContext, streams: StreamState[], q: Entry
           const filter = ctx.dbs.filters.get(ref.key, { transaction: txn });
           if (filter !== undefined && !needles.every((n) => filterMayContain(filter, n))) continue;
         }
+        /** Reads the chunk with `decode`; undefined (reported) when it is missing or corrupt. */
+        const read = <T>(decode: (data: Buffer) => T): T | undefined => {
+          const data = ctx.dbs.chunks.get(ref.key, { transaction: txn });
+          if (data === undefined) {
+            ctx.onCorrupt(s, ref.minTs, new Error('chunk data missing for an indexed chunk'));
+            return undefined;
+          }
+          try {
+            ctx.onDecode();
+            return decode(data);
+          } catch (err) {
+            ctx.onCorrupt(s, ref.minTs, err instanceof Error ? err : new Error(String(err)));
+            return undefined;
+          }
+        };
         yield {
           stream: s.ref,
           minTs: ref.minTs,
           maxTs: ref.maxTs,
           entries: ref.entries,
           bytes: ref.bytes,
-          open: () => {
-            const data = ctx.dbs.chunks.get(ref.key, { transaction: txn });
-            if (data === undefined) {
-              ctx.onCorrupt(s, ref.minTs, new Error('chunk data missing for an indexed chunk'));
-              return undefined;
-            }
-            try {
-              ctx.onDecode();
-              const c = decodeChunk(data);
-              return {
-                length: c.length,
-                timestamps: c.timestamps,
-                sorted: true,
-                hasMetadata: c.hasMetadata,
-                lineLength: (i) => c.lineLength(i),
-                linesBytes: (lo, hi) => c.linesBytes(lo, hi),
-                lineBytes: (i) => c.lineBytes(i),
-                line: (i) => c.line(i),
-                metadata: (i) => c.metadata(i),
-              };
-            } catch (err) {
-              ctx.onCorrupt(s, ref.minTs, err instanceof Error ? err : new Error(String(err)));
-              return undefined;
-            }
-          },
+          open: () => read(chunkEntries),
+          openIndex: () => read(chunkIndexEntries),
         };
       }
       for (const { block, length } of live[i] ?? []) {
         const sum = blockSummary(block, length);
         if (sum.maxTs < q.from || sum.minTs >= q.to) continue;
-        yield { stream: s.ref, ...sum, open: () => blockEntries(block, length) };
+        const entries = () => blockEntries(block, length);
+        yield { stream: s.ref, ...sum, open: entries, openIndex: entries };
       }
     }
   } finally {
     txn.done();
   }
+}
+
+function chunkEntries(data: Buffer): ChunkEntries {
+  const c = decodeChunk(data);
+  return {
+    length: c.length,
+    timestamps: c.timestamps,
+    sorted: true,
+    hasMetadata: c.hasMetadata,
+    lineLength: (i) => c.lineLength(i),
+    linesBytes: (lo, hi) => c.linesBytes(lo, hi),
+    lineBytes: (i) => c.lineBytes(i),
+    line: (i) => c.line(i),
+    metadata: (i) => c.metadata(i),
+  };
+}
+
+function chunkIndexEntries(data: Buffer): ChunkIndexEntries {
+  const c = decodeChunkIndex(data);
+  return {
+    length: c.length,
+    timestamps: c.timestamps,
+    sorted: true,
+    hasMetadata: c.hasMetadata,
+    lineLength: (i) => c.lineLength(i),
+    linesBytes: (lo, hi) => c.linesBytes(lo, hi),
+  };
 }
 
 /** A view of the first `length` entries of a block (blocks only grow, so the view is stable). */

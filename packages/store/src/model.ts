@@ -112,19 +112,27 @@ export interface ChunkSummary {
 }
 
 /**
- * The entries of one chunk or in-memory block as columns (see `LogStore.chunks`): what a metric
- * query that needs no time-ordered merge reads, without an object or a string per entry.
+ * Timestamps and line lengths of one chunk or in-memory block (see `ChunkHandle.openIndex`): what
+ * a counting query without a pipeline reads, without the lines.
  */
-export interface ChunkEntries {
+export interface ChunkIndexEntries {
   readonly length: number;
   /** Timestamps (ns) of entries 0 … length-1 (the array may be longer); ascending when `sorted`. */
   readonly timestamps: BigInt64Array;
   readonly sorted: boolean;
-  /** False when no entry carries structured metadata (`metadata(i)` is then always empty). */
+  /** False when no entry carries structured metadata. */
   readonly hasMetadata: boolean;
   lineLength(i: number): number;
   /** Sum of the line lengths of entries [lo, hi), in bytes. */
   linesBytes(lo: number, hi: number): number;
+}
+
+/**
+ * The entries of one chunk or in-memory block as columns (see `LogStore.chunks`): what a metric
+ * query that needs no time-ordered merge reads, without an object or a string per entry.
+ * `metadata(i)` is always empty when `hasMetadata` is false.
+ */
+export interface ChunkEntries extends ChunkIndexEntries {
   /** The line's UTF-8 bytes (a view, no copy). */
   lineBytes(i: number): Buffer;
   line(i: number): string;
@@ -138,6 +146,11 @@ export interface ChunkHandle extends ChunkSummary {
    * when the chunk is corrupt (reported by the store, as `entries` does).
    */
   open(): ChunkEntries | undefined;
+  /**
+   * Decodes only the timestamps and line lengths (cheaper than `open`: the lines of a chunk stay
+   * compressed). Same validity and corruption rules as `open`.
+   */
+  openIndex(): ChunkIndexEntries | undefined;
 }
 
 /** `/loki/api/v1/index/stats` figures. */

@@ -5,11 +5,12 @@
  *
  * - a chunk whose entries all fall into the same windows is added from its summary (never decoded);
  * - otherwise its sorted timestamps are cut at the window edges by binary search and each run of
- *   entries sharing the same windows is added at once (counts and byte sums from the offsets).
+ *   entries sharing the same windows is added at once (counts and byte sums from the line
+ *   lengths), reading only the chunk's index (timestamps and line lengths), never its lines.
  *
  * With a pipeline, each entry goes through it from the chunk's bytes (filters run on the bytes).
  */
-import type { ChunkEntries, ChunkHandle, Labels } from '@lode/store';
+import type { ChunkEntries, ChunkHandle, ChunkIndexEntries, Labels } from '@lode/store';
 import type { Grouping } from '../logql/ast.js';
 import type { WindowGrid } from './grid.js';
 import type { RangeAggregator } from './range-aggregator.js';
@@ -40,16 +41,25 @@ export async function countFromChunks(scanner: Scanner, req: Omit<ScanRequest, '
         return;
       }
     }
+    if (noStages) {
+      // Timestamps and line lengths are enough unless metadata splits the stream into series.
+      const index = h.openIndex();
+      if (!index) return;
+      if (index.sorted && (metadataIrrelevant || !index.hasMetadata)) {
+        addRuns(scanner, g, agg, index, streamLabels, req);
+        o.checkSeries();
+        return;
+      }
+    }
     const c = h.open();
     if (!c) return;
-    if (noStages && c.sorted && (metadataIrrelevant || !c.hasMetadata)) addRuns(scanner, g, agg, c, streamLabels, req);
-    else addEntries(scanner, extractor, agg, c, h, req);
+    addEntries(scanner, extractor, agg, c, h, req);
     o.checkSeries();
   });
 }
 
 /** Adds a sorted chunk's entries in [from, to) as runs that share the same windows. */
-function addRuns(scanner: Scanner, g: WindowGrid, agg: RangeAggregator, c: ChunkEntries, labels: Labels, req: Omit<ScanRequest, 'direction'>): void {
+function addRuns(scanner: Scanner, g: WindowGrid, agg: RangeAggregator, c: ChunkIndexEntries, labels: Labels, req: Omit<ScanRequest, 'direction'>): void {
   const ts = c.timestamps;
   const end = lowerBound(ts, 0, c.length, req.to);
   let i = lowerBound(ts, 0, end, req.from);
