@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decompress } from 'zstd-napi';
+import { ByteWriter } from './bytes.js';
 import { chunkChecksum, FLAG_HAS_METADATA, HEADER_SIZE, V2_PREFIX_SIZE } from './format.js';
 import { ChunkCorruptError, decodeChunk, decodeChunkIndex, encodeChunk, type RawEntry } from './index.js';
 
@@ -149,6 +150,35 @@ describe('damaged chunks', () => {
       change(data);
       data.writeUInt32LE(chunkChecksum(data), 12);
       assert.ok(decodeOrCorrupt(data), `header change ${k}`);
+    }
+  });
+
+  it('rejects timestamps that run past the largest int64, on the double and the BigInt path', () => {
+    const max = (1n << 63n) - 1n;
+    for (const [first, delta] of [
+      [max - 5n, 6n],
+      [max - 5n, 5n],
+      [max - (1n << 60n), (1n << 60n) + 1n],
+      [-(1n << 63n), (1n << 64n) - 1n],
+    ] as const) {
+      const index = new ByteWriter(64);
+      index.bigUint(first >= 0n ? first << 1n : (-first << 1n) - 1n);
+      index.uint(0);
+      index.bigUint(delta);
+      index.uint(1);
+      index.uint(1);
+      const body = Buffer.from([0, 0x61, 0x62]);
+      const data = Buffer.alloc(V2_PREFIX_SIZE);
+      data.set([0x4c, 0x43, 2, 0]);
+      data.writeUInt32LE(2, 4);
+      data.writeUInt32LE(body.length, 8);
+      data.writeUInt32LE(index.pos, HEADER_SIZE + 2);
+      data.writeUInt32LE(index.pos, HEADER_SIZE + 6);
+      const chunk = Buffer.concat([data, index.view(), body]);
+      chunk.writeUInt32LE(chunkChecksum(chunk), 12);
+      const fits = first + delta <= max;
+      assert.equal(bothReject(chunk), !fits, `first ${first} + delta ${delta}`);
+      if (fits) assert.equal(decodeChunkIndex(chunk).ts(1), first + delta);
     }
   });
 

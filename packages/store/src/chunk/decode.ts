@@ -206,17 +206,72 @@ class Chunk extends ChunkIndex implements DecodedChunk {
 function readTimestamps(reader: ByteReader, count: number): BigInt64Array {
   const timestamps = new BigInt64Array(count);
   const zigzag = reader.bigUint();
-  let ts = zigzag & 1n ? -(zigzag >> 1n) - 1n : zigzag >> 1n;
-  timestamps[0] = ts;
+  timestamps[0] = zigzag & 1n ? -(zigzag >> 1n) - 1n : zigzag >> 1n;
   const e = reader.uint();
   if (e >= POW10.length) corrupt(`chunk timestamp scale 10^${e} is out of range`);
+  const next = LITTLE_ENDIAN ? readNearTimestamps(reader, timestamps, e) : 1;
+  let ts = timestamps[next - 1]!;
   const scale = POW10[e]!;
-  for (let i = 1; i < count; i++) {
+  for (let i = next; i < count; i++) {
     ts += e === 0 ? reader.bigUint() : reader.bigUint() * scale;
     if (ts > MAX_INT64) corrupt('chunk timestamps run past the largest 64-bit value');
     timestamps[i] = ts;
   }
   return timestamps;
+}
+
+const TWO_POW_32 = 0x1_0000_0000;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const POW10_NUMBER = POW10.map(Number);
+
+/**
+ * Fills timestamps from index 1 on while their distance from the first is a safe integer, with
+ * doubles written into the 32-bit halves of the int64s: one BigInt per entry (several, with the
+ * scale and the sum) made timestamps most of the cost of reading a chunk's index. Returns the
+ * index it stopped at (the BigInt loop reads the rest, from the same reader position).
+ */
+function readNearTimestamps(reader: ByteReader, timestamps: BigInt64Array, e: number): number {
+  const count = timestamps.length;
+  const low = new Uint32Array(timestamps.buffer, timestamps.byteOffset, count * 2);
+  const high = new Int32Array(timestamps.buffer, timestamps.byteOffset, count * 2);
+  const firstLow = low[0]!;
+  const firstHigh = high[1]!;
+  const scale = POW10_NUMBER[e]!;
+  const { buf, end } = reader;
+  let pos = reader.pos;
+  let distance = 0;
+  let i = 1;
+  for (; i < count; i++) {
+    const start = pos;
+    let delta = 0;
+    let mul = 1;
+    let b = 0x80;
+    // Up to 7 varint bytes (49 bits) are exact in a double; longer ones go to the BigInt loop.
+    for (let k = 0; k < 7 && b >= 0x80; k++) {
+      if (pos >= end) corrupt('chunk body ends inside a number');
+      b = buf[pos++]!;
+      delta += (b & 0x7f) * mul;
+      mul *= 128;
+    }
+    // A product or sum past 2^53 rounds to at least 2^53, so this test is exact.
+    const next = distance + delta * scale;
+    if (b >= 0x80 || next > Number.MAX_SAFE_INTEGER) {
+      pos = start;
+      break;
+    }
+    distance = next;
+    let lo = firstLow + (distance % TWO_POW_32);
+    let hi = firstHigh + Math.floor(distance / TWO_POW_32);
+    if (lo >= TWO_POW_32) {
+      lo -= TWO_POW_32;
+      hi++;
+    }
+    if (hi > 0x7fff_ffff) corrupt('chunk timestamps run past the largest 64-bit value');
+    low[2 * i] = lo;
+    high[2 * i + 1] = hi;
+  }
+  reader.pos = pos;
+  return i;
 }
 
 function readLineOffsets(reader: ByteReader, count: number, bodyLength: number): Uint32Array {
