@@ -22,7 +22,7 @@ import {
   type StageFn,
 } from './stages.js';
 import type { ParserHints } from './hints.js';
-import { EntryState, ERROR_DETAILS_LABEL, ERROR_LABEL, seedLabels } from './state.js';
+import { EntryState, ERROR_DETAILS_LABEL, ERROR_LABEL } from './state.js';
 import { ConversionError, parseGoDuration, parseGoFloat, parseHumanBytes } from './units.js';
 
 export const SAMPLE_EXTRACTION_ERR = 'SampleExtractionErr';
@@ -71,6 +71,25 @@ export interface Pipeline {
 }
 
 const MAX_INTERNED = 100_000;
+
+interface Interned {
+  labels: Labels;
+  key: string;
+}
+
+/** The result object: its line is read from the entry state on demand (often never, in metric queries). */
+class Result implements PipelineResult {
+  labels: Labels = {};
+  key = '';
+  value: number | undefined = undefined;
+  constructor(private readonly st: EntryState) {}
+  get line(): string {
+    return this.st.line;
+  }
+}
+
+/** Interned projections: one tree level per projected name, keyed by its value (undefined = absent). */
+type ProjectionNode = Map<string | undefined, ProjectionNode | Interned>;
 
 function compileStage(s: Stage): StageFn {
   switch (s.kind) {
@@ -126,10 +145,10 @@ class CompiledPipeline implements Pipeline {
   readonly labelsUnchanged: boolean;
   readonly noStages: boolean;
   readonly rewritesLine: boolean;
-  private readonly result: PipelineResult = { line: '', labels: {}, key: '', value: undefined };
+  private readonly st = new EntryState();
+  private readonly result = new Result(this.st);
   private readonly leading: LineFilter[] = [];
   private readonly stages: StageFn[] = [];
-  private readonly st = new EntryState();
   private readonly streamCache = new WeakMap<Labels, Map<string, string>>();
   private readonly plainCache = new WeakMap<Labels, { labels: Labels; key: string }>();
   private readonly interned = new Map<string, Labels>();
@@ -137,7 +156,9 @@ class CompiledPipeline implements Pipeline {
   private readonly convert?: (s: string) => number;
   private readonly postFilters: LabelTest[] = [];
   private readonly project: readonly string[] | undefined;
-  private readonly projected = new Map<string, string>();
+  private projections: ProjectionNode = new Map();
+  private projectionCount = 0;
+  private readonly scratch = new Map<string, string>();
 
   constructor(stages: readonly Stage[], opts: PipelineOptions) {
     let i = 0;
@@ -196,11 +217,10 @@ class CompiledPipeline implements Pipeline {
       text ??= (lineBytes as Buffer).toString('utf8');
       if (!f.test(text)) return undefined;
     }
-    const line = text ?? (lineBytes as Buffer).toString('utf8');
     const out = this.result;
     const st = this.st;
     st.ts = ts;
-    st.line = line;
+    st.setLine(text, lineBytes);
     if (this.stages.length === 0 && this.unwrapLabel === undefined && isEmpty(metadata)) {
       let c = this.plainCache.get(streamLabels);
       if (!c) {
@@ -208,13 +228,17 @@ class CompiledPipeline implements Pipeline {
         c = this.intern(map, '', '');
         this.plainCache.set(streamLabels, c);
       }
-      out.line = line;
       out.labels = c.labels;
       out.key = c.key;
       out.value = undefined;
       return out;
     }
-    seedLabels(st, streamLabels, metadata, this.streamCache);
+    let streamMap = this.streamCache.get(streamLabels);
+    if (!streamMap) {
+      streamMap = new Map(Object.entries(streamLabels));
+      this.streamCache.set(streamLabels, streamMap);
+    }
+    st.seed(streamMap, metadata);
     const stages = this.stages;
     for (let k = 0; k < stages.length; k++) if (!stages[k]!(st)) return undefined;
     let value: number | undefined;
@@ -231,25 +255,54 @@ class CompiledPipeline implements Pipeline {
       for (const f of this.postFilters) if (!f(st)) return undefined;
       st.labels.delete(this.unwrapLabel);
     }
-    const r = this.project !== undefined && st.err === '' ? this.intern(this.projection(st.labels), '', '') : this.intern(st.labels, st.err, st.errDetails);
-    out.line = st.line;
+    let r: Interned;
+    if (this.project !== undefined && st.err === '') r = this.projection(st);
+    else {
+      const map = this.scratch;
+      map.clear();
+      st.labels.forEach((v, n) => map.set(n, v));
+      r = this.intern(map, st.err, st.errDetails);
+    }
     out.labels = r.labels;
     out.key = r.key;
     out.value = value;
     return out;
   }
 
-  private projection(labels: Map<string, string>): Map<string, string> {
-    const out = this.projected;
-    out.clear();
-    for (const n of this.project as readonly string[]) {
-      const v = labels.get(n);
-      if (v !== undefined) out.set(n, v);
+  /** The interned set of the projected labels, found by their values without building a key. */
+  private projection(st: EntryState): Interned {
+    const names = this.project as readonly string[];
+    if (this.projectionCount >= MAX_INTERNED) {
+      this.projections = new Map();
+      this.projectionCount = 0;
     }
-    return out;
+    let node = this.projections;
+    for (let k = 0; k < names.length - 1; k++) {
+      const v = st.labels.get(names[k]!);
+      let next = node.get(v) as ProjectionNode | undefined;
+      if (next === undefined) {
+        next = new Map();
+        node.set(v, next);
+      }
+      node = next;
+    }
+    const last = names.length > 0 ? st.labels.get(names[names.length - 1]!) : undefined;
+    let leaf = node.get(last) as Interned | undefined;
+    if (leaf === undefined) {
+      const map = this.scratch;
+      map.clear();
+      for (const n of names) {
+        const v = st.labels.get(n);
+        if (v !== undefined) map.set(n, v);
+      }
+      leaf = this.intern(map, '', '');
+      node.set(last, leaf);
+      this.projectionCount++;
+    }
+    return leaf;
   }
 
-  private intern(map: Map<string, string>, err: string, details: string): { labels: Labels; key: string } {
+  private intern(map: Map<string, string>, err: string, details: string): Interned {
     if (err !== '') map.set(ERROR_LABEL, err);
     if (details !== '' && err !== '') map.set(ERROR_DETAILS_LABEL, details);
     const names = [...map.keys()].sort();

@@ -15,6 +15,7 @@ import { compileTemplate, ExecError } from '../template/index.js';
 import { extractJsonPaths, flattenJson, JsonSyntaxError, parseJsonPath, sanitizeKey, unpackJson } from './json.js';
 import { compileMatcher } from './label-filter.js';
 import { decodeLogfmt, LogfmtSyntaxError } from './logfmt.js';
+import { HintedLogfmtScanner } from './logfmt-bytes.js';
 import { Pattern } from './pattern.js';
 import { compileRe2 } from './re2.js';
 import { ERROR_DETAILS_LABEL, ERROR_LABEL, type EntryState } from './state.js';
@@ -51,7 +52,7 @@ export function jsonStage(stage: JsonParserStage): StageFn {
       const hints = st.hints;
       if (hints.noLabels || st.allRequiredFound()) return true;
       cur = st;
-      st.seen.clear();
+      st.beginParser();
       try {
         if (hints.required === undefined) flattenJson(st.line, emitAll);
         else flattenJson(st.line, emitHinted, (wantPrefix ??= prefixTest(hints.required)));
@@ -73,7 +74,7 @@ export function jsonStage(stage: JsonParserStage): StageFn {
   const out: string[] = [];
   return (st) => {
     if (st.hints.noLabels || st.allRequiredFound()) return true;
-    st.seen.clear();
+    st.beginParser();
     try {
       extractJsonPaths(st.line, paths, out);
     } catch (err) {
@@ -88,7 +89,7 @@ export function jsonStage(stage: JsonParserStage): StageFn {
 
 export function unpackStage(): StageFn {
   return (st) => {
-    st.seen.clear();
+    st.beginParser();
     try {
       const entry = unpackJson(st.line, (k, v) => st.setParsed(k, v));
       if (entry !== undefined) st.line = entry;
@@ -108,7 +109,7 @@ export function logfmtStage(stage: LogfmtParserStage): StageFn {
   if (!wanted) return logfmtAllStage(strict, keepEmpty);
   return (st) => {
     if (st.hints.noLabels) return true;
-    st.seen.clear();
+    st.beginParser();
     try {
       decodeLogfmt(st.line, strict, (rawKey, value) => {
         if (value === '' && !keepEmpty) return;
@@ -147,11 +148,16 @@ function logfmtAllStage(strict: boolean, keepEmpty: boolean): StageFn {
     const key = sanitized(rawKey);
     return key === '' || cur!.setHinted(key, value);
   };
+  let scanner: HintedLogfmtScanner | undefined;
   return (st) => {
     const hints = st.hints;
     if (hints.noLabels || st.allRequiredFound()) return true;
     cur = st;
-    st.seen.clear();
+    st.beginParser();
+    if (hints.required !== undefined && !strict && st.bytes !== undefined) {
+      (scanner ??= new HintedLogfmtScanner(hints.required, keepEmpty, sanitized)).scan(st.bytes, st);
+      return true;
+    }
     try {
       decodeLogfmt(st.line, strict, hints.required === undefined ? emitAll : emitHinted);
     } catch (err) {
@@ -179,7 +185,7 @@ export function regexpStage(stage: RegexpParserStage): StageFn {
   }
   if (names.length === 0) throw new StageError('at least one named capture must be supplied');
   return (st) => {
-    st.seen.clear();
+    st.beginParser();
     const m = re.exec(st.line);
     if (!m || !m.groups) return true;
     for (const n of names) st.setParsed(n, m.groups[n] ?? '');
@@ -196,7 +202,7 @@ export function patternStage(stage: PatternParserStage): StageFn {
   }
   const out: string[] = [];
   return (st) => {
-    st.seen.clear();
+    st.beginParser();
     p.extract(st.line, out);
     for (let i = 0; i < out.length; i++) st.setParsed(p.names[i]!, out[i]!);
     return true;
@@ -205,7 +211,7 @@ export function patternStage(stage: PatternParserStage): StageFn {
 
 /** The template data: the current labels plus the error pair, as Loki's `lbs.Map()`. */
 function templateData(st: EntryState): Record<string, string> {
-  const data: Record<string, string> = Object.fromEntries(st.labels);
+  const data: Record<string, string> = Object.fromEntries(st.labels.entries());
   if (st.err !== '') data[ERROR_LABEL] = st.err;
   if (st.errDetails !== '') data[ERROR_DETAILS_LABEL] = st.errDetails;
   return data;
@@ -302,7 +308,7 @@ export function dropStage(stage: DropStage): StageFn {
 export function keepStage(stage: KeepStage): StageFn {
   const sel = selections(stage);
   return (st) => {
-    for (const [name, v] of st.labels) {
+    for (const [name, v] of st.labels.entries()) {
       let keep = false;
       for (const s of sel) {
         if (s.name === name && (!s.test || s.test(v))) {

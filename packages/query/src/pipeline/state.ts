@@ -5,29 +5,60 @@
  */
 import type { Labels } from '@lode/store';
 import { NO_HINTS, type ParserHints } from './hints.js';
+import { LabelOverlay } from './label-overlay.js';
 
 export const ERROR_LABEL = '__error__';
 export const ERROR_DETAILS_LABEL = '__error_details__';
 const EXTRACTED_SUFFIX = '_extracted';
+const NO_METADATA: Labels = Object.freeze({});
 
 export class EntryState {
   ts = 0n;
-  line = '';
-  labels = new Map<string, string>();
-  /** Names of stream labels and structured metadata: a parsed label with one of these names gets `_extracted`. */
-  base: NameSet = new Set<string>();
+  /** The line as read (bytes), while no stage has rewritten it; `line` decodes it on first use. */
+  bytes: Buffer | undefined = undefined;
+  private text: string | undefined = undefined;
+  readonly labels = new LabelOverlay();
+  private streamMap: ReadonlyMap<string, string> = new Map();
+  private metadata: Labels = NO_METADATA;
+  private hasMetadata = false;
   err = '';
   errDetails = '';
   /** When a parser meets a key twice: true = the first value stays (newest Loki), false = the last wins (Loki 3.4). */
   firstDuplicateWins = false;
-  /** Keys set by the parser currently running, to apply the duplicate-key rule. */
-  readonly seen = new Set<string>();
+  /** The parser run in progress (see `beginParser`): labels it set carry this number. */
+  private parserGen = 0;
   /** `json` skips keys whose value is an empty string (metric pipelines, as Loki 3.4.6's series show). */
   dropEmptyJson = false;
   /** The parser hints of a metric query: `json`/`logfmt` extract only `required` keys. */
   hints: ParserHints = NO_HINTS;
   /** Required keys found in this line so far, by any parser (reset per entry). */
-  readonly requiredFound = new Set<string>();
+  private readonly requiredFound = new Set<string>();
+
+  get line(): string {
+    return (this.text ??= (this.bytes as Buffer).toString('utf8'));
+  }
+
+  /** A stage rewrote the line: the bytes no longer describe it. */
+  set line(v: string) {
+    this.text = v;
+    this.bytes = undefined;
+  }
+
+  /** Starts an entry: `text` and/or `bytes` of its line (at least one). */
+  setLine(text: string | undefined, bytes: Buffer | undefined): void {
+    this.text = text;
+    this.bytes = bytes;
+  }
+
+  /** A parser starts on this entry: keys it sets from now on are its own (duplicate-key rule). */
+  beginParser(): void {
+    this.parserGen++;
+  }
+
+  /** Whether `name` is a stream label or structured metadata (a parsed label of that name gets `_extracted`). */
+  isBase(name: string): boolean {
+    return this.streamMap.has(name) || (this.hasMetadata && Object.hasOwn(this.metadata, name));
+  }
 
   /** Every required key is extracted: later keys and later parsers have nothing to add. */
   allRequiredFound(): boolean {
@@ -40,12 +71,17 @@ export class EntryState {
    * `Extracted` check). Returns false once every required key is found (the parser may stop).
    */
   setHinted(name: string, value: string): boolean {
-    const key = this.base.has(name) ? name + EXTRACTED_SUFFIX : name;
+    const key = this.isBase(name) ? name + EXTRACTED_SUFFIX : name;
+    return this.setHintedKey(key, value);
+  }
+
+  /** `setHinted` for a name already renamed (`_extracted`) where needed. */
+  setHintedKey(key: string, value: string): boolean {
     const required = this.hints.required!;
     if (!required.has(key)) return true;
     if (this.requiredFound.has(key)) return this.requiredFound.size < required.size;
     this.requiredFound.add(key);
-    this.labels.set(key, value);
+    this.labels.set(key, value, this.parserGen);
     return this.requiredFound.size < required.size;
   }
 
@@ -56,11 +92,9 @@ export class EntryState {
 
   /** Adds a parsed label, renaming it `<name>_extracted` when it clashes with a stream/metadata label. */
   setParsed(name: string, value: string): void {
-    const key = this.base.has(name) ? name + EXTRACTED_SUFFIX : name;
-    if (this.seen.has(key)) {
-      if (this.firstDuplicateWins) return;
-    } else this.seen.add(key);
-    this.labels.set(key, value);
+    const key = this.isBase(name) ? name + EXTRACTED_SUFFIX : name;
+    if (this.firstDuplicateWins && this.labels.genOf(key) === this.parserGen) return;
+    this.labels.set(key, value, this.parserGen);
   }
 
   /** What a converting label filter or unwrap sees: a label value, never the error pair. */
@@ -74,32 +108,23 @@ export class EntryState {
     if (name === ERROR_DETAILS_LABEL) return this.errDetails;
     return this.labels.get(name) ?? '';
   }
-}
 
-/**
- * Seeds the state from a stream's labels and an entry's metadata. Metadata clashing with a
- * stream label is kept as `<name>_extracted` (stream > metadata > parsed).
- */
-export function seedLabels(st: EntryState, stream: Labels, metadata: Labels, baseCache: WeakMap<Labels, Map<string, string>>): void {
-  let streamMap = baseCache.get(stream);
-  if (!streamMap) {
-    streamMap = new Map(Object.entries(stream));
-    baseCache.set(stream, streamMap);
+  /**
+   * Seeds the labels from a stream's label map and an entry's metadata. Metadata clashing with a
+   * stream label is kept as `<name>_extracted` (stream > metadata > parsed).
+   */
+  seed(streamMap: ReadonlyMap<string, string>, metadata: Labels): void {
+    this.streamMap = streamMap;
+    this.labels.reset(streamMap);
+    this.metadata = metadata;
+    this.hasMetadata = false;
+    for (const name in metadata) {
+      this.hasMetadata = true;
+      const v = metadata[name]!;
+      this.labels.set(streamMap.has(name) ? name + EXTRACTED_SUFFIX : name, v);
+    }
+    this.err = '';
+    this.errDetails = '';
+    if (this.requiredFound.size > 0) this.requiredFound.clear();
   }
-  const labels = new Map(streamMap);
-  let base: Set<string> | undefined;
-  for (const name in metadata) {
-    const v = metadata[name]!;
-    if (streamMap.has(name)) labels.set(name + EXTRACTED_SUFFIX, v);
-    else labels.set(name, v);
-    (base ??= new Set(streamMap.keys())).add(name);
-  }
-  st.labels = labels;
-  st.base = base ?? streamMap;
-  st.err = '';
-  st.errDetails = '';
-  if (st.requiredFound.size > 0) st.requiredFound.clear();
 }
-
-/** A Map has `has`, which is all `base` needs; this avoids a Set copy per entry without metadata. */
-export type NameSet = { has(name: string): boolean };

@@ -12,6 +12,18 @@ const GO_FLOAT = /^[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d*(?:_\d+)*(?:[eE][+-]?\d+)?|0[x
 
 /** `strconv.ParseFloat(s, 64)`: decimal, hex float, `Inf`/`NaN` in any case; no spaces. */
 export function parseGoFloat(s: string): number {
+  // Plain digits (most label values): exact in a double up to 15 digits, no regexp needed.
+  const len = s.length;
+  if (len > 0 && len <= 15) {
+    let v = 0;
+    let k = 0;
+    for (; k < len; k++) {
+      const d = s.charCodeAt(k) - 48;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (k === len) return v;
+  }
   const lower = s.toLowerCase();
   const body = lower.replace(/^[+-]/, '');
   if (body === 'inf' || body === 'infinity') return lower.startsWith('-') ? -Infinity : Infinity;
