@@ -225,8 +225,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const POW10_NUMBER = POW10.map(Number);
 
 /**
- * Fills timestamps from index 1 on while their distance from the first is a safe integer, with
- * doubles written into the 32-bit halves of the int64s: one BigInt per entry (several, with the
+ * Fills timestamps from index 1 on while their distance from the first is a safe integer, adding
+ * each delta to the 32-bit halves of the previous int64 as doubles: one BigInt per entry (several, with the
  * scale and the sum) made timestamps most of the cost of reading a chunk's index. Returns the
  * index it stopped at (the BigInt loop reads the rest, from the same reader position).
  */
@@ -234,8 +234,8 @@ function readNearTimestamps(reader: ByteReader, timestamps: BigInt64Array, e: nu
   const count = timestamps.length;
   const low = new Uint32Array(timestamps.buffer, timestamps.byteOffset, count * 2);
   const high = new Int32Array(timestamps.buffer, timestamps.byteOffset, count * 2);
-  const firstLow = low[0]!;
-  const firstHigh = high[1]!;
+  let lo = low[0]!;
+  let hi = high[1]!;
   const scale = POW10_NUMBER[e]!;
   const { buf, end } = reader;
   let pos = reader.pos;
@@ -243,25 +243,40 @@ function readNearTimestamps(reader: ByteReader, timestamps: BigInt64Array, e: nu
   let i = 1;
   for (; i < count; i++) {
     const start = pos;
-    let delta = 0;
-    let mul = 1;
-    let b = 0x80;
-    // Up to 7 varint bytes (49 bits) are exact in a double; longer ones go to the BigInt loop.
-    for (let k = 0; k < 7 && b >= 0x80; k++) {
-      if (pos >= end) corrupt('chunk body ends inside a number');
+    // Varints of up to 4 bytes in integer arithmetic, up to 7 (49 bits, exact in a double) in
+    // doubles, longer ones in the BigInt loop. Bytes are read before the bounds check: past the
+    // end they are garbage or undefined (which reads as 0), and the check then rejects the chunk.
+    let b = buf[pos++]!;
+    let delta = b & 0x7f;
+    if (b >= 0x80) {
       b = buf[pos++]!;
-      delta += (b & 0x7f) * mul;
-      mul *= 128;
+      delta |= (b & 0x7f) << 7;
+      if (b >= 0x80) {
+        b = buf[pos++]!;
+        delta |= (b & 0x7f) << 14;
+        if (b >= 0x80) {
+          b = buf[pos++]!;
+          delta |= (b & 0x7f) << 21;
+          for (let mul = 0x1000_0000; mul < 2 ** 49 && b >= 0x80; mul *= 128) {
+            b = buf[pos++]!;
+            delta += (b & 0x7f) * mul;
+          }
+        }
+      }
     }
+    if (pos > end) corrupt('chunk body ends inside a number');
     // A product or sum past 2^53 rounds to at least 2^53, so this test is exact.
-    const next = distance + delta * scale;
-    if (b >= 0x80 || next > Number.MAX_SAFE_INTEGER) {
+    const step = delta * scale;
+    if (b >= 0x80 || distance + step > Number.MAX_SAFE_INTEGER) {
       pos = start;
       break;
     }
-    distance = next;
-    let lo = firstLow + (distance % TWO_POW_32);
-    let hi = firstHigh + Math.floor(distance / TWO_POW_32);
+    distance += step;
+    if (step < TWO_POW_32) lo += step;
+    else {
+      lo += step % TWO_POW_32;
+      hi += Math.floor(step / TWO_POW_32);
+    }
     if (lo >= TWO_POW_32) {
       lo -= TWO_POW_32;
       hi++;
