@@ -22,6 +22,7 @@ import {
   type StageFn,
 } from './stages.js';
 import type { ParserHints } from './hints.js';
+import { mayProduce, presenceChecks, type PresenceCheck } from './presence.js';
 import { EntryState, ERROR_DETAILS_LABEL, ERROR_LABEL } from './state.js';
 import { ConversionError, parseGoDuration, parseGoFloat, parseHumanBytes } from './units.js';
 
@@ -150,6 +151,9 @@ class CompiledPipeline implements Pipeline {
   private readonly leading: LineFilter[] = [];
   private readonly stages: StageFn[] = [];
   private readonly streamCache = new WeakMap<Labels, Map<string, string>>();
+  /** Entries come in runs of one stream: the last stream's map saves a WeakMap lookup. */
+  private lastStream: Labels | undefined;
+  private lastStreamMap: Map<string, string> = new Map();
   private readonly plainCache = new WeakMap<Labels, { labels: Labels; key: string }>();
   private readonly interned = new Map<string, Labels>();
   private readonly unwrapLabel?: string;
@@ -159,6 +163,8 @@ class CompiledPipeline implements Pipeline {
   private projections: ProjectionNode = new Map();
   private projectionCount = 0;
   private readonly scratch = new Map<string, string>();
+  /** Labels `logfmt` must produce for the entry to survive (see presence.ts). */
+  private readonly presence: PresenceCheck[] | undefined;
 
   constructor(stages: readonly Stage[], opts: PipelineOptions) {
     let i = 0;
@@ -175,6 +181,7 @@ class CompiledPipeline implements Pipeline {
       }
       this.stages.push(compileStage(s));
     }
+    this.presence = presenceChecks(stages.slice(i), opts.unwrap);
     this.st.firstDuplicateWins = opts.firstDuplicateWins ?? false;
     if (opts.hints) this.st.hints = opts.hints;
     this.st.dropEmptyJson = opts.dropEmptyJson ?? false;
@@ -233,12 +240,18 @@ class CompiledPipeline implements Pipeline {
       out.value = undefined;
       return out;
     }
-    let streamMap = this.streamCache.get(streamLabels);
-    if (!streamMap) {
-      streamMap = new Map(Object.entries(streamLabels));
-      this.streamCache.set(streamLabels, streamMap);
+    if (streamLabels !== this.lastStream) {
+      let m = this.streamCache.get(streamLabels);
+      if (!m) {
+        m = new Map(Object.entries(streamLabels));
+        this.streamCache.set(streamLabels, m);
+      }
+      this.lastStream = streamLabels;
+      this.lastStreamMap = m;
     }
+    const streamMap = this.lastStreamMap;
     st.seed(streamMap, metadata);
+    if (this.presence !== undefined && !mayProduce(this.presence, st)) return undefined;
     const stages = this.stages;
     for (let k = 0; k < stages.length; k++) if (!stages[k]!(st)) return undefined;
     let value: number | undefined;

@@ -21,6 +21,8 @@ export class EntryState {
   private streamMap: ReadonlyMap<string, string> = new Map();
   private metadata: Labels = NO_METADATA;
   private hasMetadata = false;
+  /** A frozen metadata object already seen empty (skips enumerating it per entry). */
+  private knownEmpty: Labels | undefined = undefined;
   err = '';
   errDetails = '';
   /** When a parser meets a key twice: true = the first value stays (newest Loki), false = the last wins (Loki 3.4). */
@@ -31,8 +33,9 @@ export class EntryState {
   dropEmptyJson = false;
   /** The parser hints of a metric query: `json`/`logfmt` extract only `required` keys. */
   hints: ParserHints = NO_HINTS;
-  /** Required keys found in this line so far, by any parser (reset per entry). */
-  private readonly requiredFound = new Set<string>();
+  /** Required keys found in this line so far, by any parser: the first `foundCount` (reset per entry). */
+  private readonly found: string[] = [];
+  private foundCount = 0;
 
   get line(): string {
     return (this.text ??= (this.bytes as Buffer).toString('utf8'));
@@ -63,7 +66,7 @@ export class EntryState {
   /** Every required key is extracted: later keys and later parsers have nothing to add. */
   allRequiredFound(): boolean {
     const r = this.hints.required;
-    return r !== undefined && this.requiredFound.size >= r.size;
+    return r !== undefined && this.foundCount >= r.size;
   }
 
   /**
@@ -79,10 +82,11 @@ export class EntryState {
   setHintedKey(key: string, value: string): boolean {
     const required = this.hints.required!;
     if (!required.has(key)) return true;
-    if (this.requiredFound.has(key)) return this.requiredFound.size < required.size;
-    this.requiredFound.add(key);
+    const found = this.found;
+    for (let k = 0; k < this.foundCount; k++) if (found[k] === key) return this.foundCount < required.size;
+    found[this.foundCount++] = key;
     this.labels.set(key, value, this.parserGen);
-    return this.requiredFound.size < required.size;
+    return this.foundCount < required.size;
   }
 
   setErr(err: string, details: string): void {
@@ -118,13 +122,23 @@ export class EntryState {
     this.labels.reset(streamMap);
     this.metadata = metadata;
     this.hasMetadata = false;
+    if (metadata === this.knownEmpty) {
+      this.resetEntry();
+      return;
+    }
     for (const name in metadata) {
       this.hasMetadata = true;
       const v = metadata[name]!;
       this.labels.set(streamMap.has(name) ? name + EXTRACTED_SUFFIX : name, v);
     }
+    // The store hands out one frozen empty object for entries without metadata.
+    if (!this.hasMetadata && Object.isFrozen(metadata)) this.knownEmpty = metadata;
+    this.resetEntry();
+  }
+
+  private resetEntry(): void {
     this.err = '';
     this.errDetails = '';
-    if (this.requiredFound.size > 0) this.requiredFound.clear();
+    this.foundCount = 0;
   }
 }
