@@ -51,7 +51,8 @@ const CORPUS_STEP = 500n;
 const limits: Limits = { ...DEFAULT_LIMITS, reject_old_samples: false, max_global_streams_per_user: 0, query_timeout: 600_000 };
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
-const dir = join(tmpdir(), `lode-bench-query-v1-${params.seed}-${params.entries}-${params.streams}-${SPAN_MIN}m`);
+// The version in the name follows the chunk format: a cached store of older chunks would measure them.
+const dir = join(tmpdir(), `lode-bench-query-v2-${params.seed}-${params.entries}-${params.streams}-${SPAN_MIN}m`);
 const ready = join(dir, 'LOADED');
 if (flags.fresh) rmSync(dir, { recursive: true, force: true });
 if (!existsSync(ready)) await load();
