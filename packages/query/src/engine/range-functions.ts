@@ -104,12 +104,79 @@ export function quantile(q: number, values: number[]): number {
   return (values[lower] as number) * (1 - weight) + (values[upper] as number) * weight;
 }
 
+/** Scratch for `quantileOverTime`, grown as needed (windows are evaluated one at a time). */
+let scratch = new Float64Array(1024);
+
+/**
+ * `quantile` over a window without sorting it: the two ranks it interpolates between are found by
+ * selection in a reused buffer (NaNs rank first, as in `quantile`'s sort).
+ */
 export function quantileOverTime(q: number): WindowFunction {
   return (w) => {
-    const vals: number[] = [];
-    for (let i = w.lo; i < w.hi; i++) vals.push(w.values[i] as number);
-    return quantile(q, vals);
+    const n = w.hi - w.lo;
+    if (n === 0 || Number.isNaN(q)) return NaN;
+    if (q < 0) return -Infinity;
+    if (q > 1) return Infinity;
+    if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+    const a = scratch;
+    let nans = 0;
+    let m = 0;
+    for (let i = w.lo; i < w.hi; i++) {
+      const v = w.values[i] as number;
+      if (v !== v) nans++;
+      else a[m++] = v;
+    }
+    const rank = q * (n - 1);
+    const lower = Math.max(0, Math.floor(rank));
+    const upper = Math.min(n - 1, lower + 1);
+    const weight = rank - Math.floor(rank);
+    let lo: number;
+    let hi: number;
+    if (upper < nans) lo = hi = NaN;
+    else if (lower < nans) {
+      lo = NaN;
+      hi = select(a, m, upper - nans);
+    } else {
+      const k = lower - nans;
+      lo = select(a, m, k);
+      // After the selection every element past k is ≥ a[k]: the next rank is their minimum.
+      hi = lo;
+      if (upper > lower) {
+        hi = a[k + 1] as number;
+        for (let i = k + 2; i < m; i++) if ((a[i] as number) < hi) hi = a[i] as number;
+      }
+    }
+    return lo * (1 - weight) + hi * weight;
   };
+}
+
+/** The k-th smallest of a[0..n) (no NaNs), leaving smaller ones before k and larger ones after (Hoare/Wirth). */
+function select(a: Float64Array, n: number, k: number): number {
+  let l = 0;
+  let r = n - 1;
+  while (l < r) {
+    const x = a[l] as number;
+    const y = a[(l + r) >>> 1] as number;
+    const z = a[r] as number;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = l;
+    let j = r;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i] = a[j] as number;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) r = j;
+    else if (k >= i) l = i;
+    else break;
+  }
+  return a[k] as number;
 }
 
 /**

@@ -6,21 +6,34 @@ import { compilePipeline, parserHints } from './index.js';
 
 const STREAM: Labels = { app: 'a', level: 'stream-level' };
 
-/** The labels of `line` through a hinted metric pipeline, read as a string and as bytes. */
-function bothWays(query: string, groups: string[], line: string): [Labels | undefined, Labels | undefined] {
+/**
+ * The labels of `line` through a hinted metric pipeline, read as text and as bytes (both use the
+ * byte scanner), each after its reference: the unhinted string parser's labels restricted to
+ * the stream labels, the error pair and the hinted names.
+ */
+function fourWays(query: string, groups: string[], line: string): (Labels | undefined)[] {
   const r = (parseExpr(query) as RangeAggregationExpr).range;
-  const compile = () =>
+  const hints = parserHints(r.pipeline, r.unwrap, { groups, without: false, noLabels: false });
+  const compile = (hinted: boolean) =>
     compilePipeline(r.pipeline, {
       ...(r.unwrap ? { unwrap: r.unwrap } : {}),
-      hints: parserHints(r.pipeline, r.unwrap, { groups, without: false, noLabels: false }),
+      ...(hinted ? { hints } : {}),
       firstDuplicateWins: true,
-      dropEmptyJson: true,
     });
-  const text = compile().process(0n, line, undefined, STREAM, {});
-  const fromText = text && { ...text.labels, __value: String(text.value) };
-  const bytes = compile().processBytes(0n, Buffer.from(line, 'utf8'), STREAM, {});
-  const fromBytes = bytes && { ...bytes.labels, __value: String(bytes.value) };
-  return [fromText, fromBytes];
+  const view = (res: { labels: Labels; value?: number } | undefined, keep?: ReadonlySet<string>): Labels | undefined => {
+    if (!res) return undefined;
+    const out: Record<string, string> = { __value: String(res.value) };
+    for (const [k, v] of Object.entries(res.labels)) if (!keep || keep.has(k) || k in STREAM || k.startsWith('__error')) out[k] = v;
+    return out;
+  };
+  // Bytes always hold well-formed UTF-8: a lone surrogate of the text reads back as U+FFFD.
+  const decoded = Buffer.from(line, 'utf8').toString('utf8');
+  return [
+    view(compile(false).process(0n, line, undefined, STREAM, {}), hints.required),
+    view(compile(false).process(0n, decoded, undefined, STREAM, {}), hints.required),
+    view(compile(true).process(0n, line, undefined, STREAM, {})),
+    view(compile(true).processBytes(0n, Buffer.from(line, 'utf8'), STREAM, {})),
+  ];
 }
 
 const LINES = [
@@ -41,11 +54,13 @@ const LINES = [
   '=x level=ok ="y" status=510',
   'status=511 level=verylongvaluebeyondthecache',
   'level=\u0000\u007f status=512',
+  'level=\ud83d\ude00 status=513',
+  'level=\ud800 status=514 \udc00=x',
   '',
   '   ',
 ];
 
-describe('hinted logfmt on bytes', () => {
+describe('hinted logfmt scanner', () => {
   for (const [query, groups] of [
     ['count_over_time({app="a"} | logfmt | status >= 500 [1m])', ['level']],
     ['count_over_time({app="a"} | logfmt [1m])', ['level_extracted', 'status']],
@@ -54,8 +69,9 @@ describe('hinted logfmt on bytes', () => {
   ] as const) {
     it(`matches the string parser: ${query} by (${groups.join(', ')})`, () => {
       for (const line of LINES) {
-        const [text, bytes] = bothWays(query, [...groups], line);
-        assert.deepEqual(bytes, text, line);
+        const [reference, decodedReference, text, bytes] = fourWays(query, [...groups], line);
+        assert.deepEqual(text, reference, line);
+        assert.deepEqual(bytes, decodedReference, line);
       }
     });
   }

@@ -49,9 +49,8 @@ export class HintedLogfmtScanner {
       .map((r) => ({ raw: Buffer.from(r, 'utf8'), name: r, extracted: r + EXTRACTED_SUFFIX }));
   }
 
-  /** Sets the wanted keys of `b` on `st` (first occurrence each), stopping once all are found. */
-  scan(b: Buffer, st: EntryState): void {
-    const n = b.length;
+  /** Sets the wanted keys of `b[0..n)` on `st` (first occurrence each), stopping once all are found. */
+  scan(b: Buffer, n: number, st: EntryState): void {
     let i = 0;
     while (i < n) {
       while (i < n && b[i]! <= 32) i++;

@@ -102,6 +102,7 @@ export function unpackStage(): StageFn {
 }
 
 const MAX_CACHED_KEYS = 4096;
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 export function logfmtStage(stage: LogfmtParserStage): StageFn {
   const { strict, keepEmpty } = stage;
@@ -149,14 +150,27 @@ function logfmtAllStage(strict: boolean, keepEmpty: boolean): StageFn {
     return key === '' || cur!.setHinted(key, value);
   };
   let scanner: HintedLogfmtScanner | undefined;
+  let encoded = Buffer.alloc(0);
   return (st) => {
     const hints = st.hints;
     if (hints.noLabels || st.allRequiredFound()) return true;
     cur = st;
     st.beginParser();
-    if (hints.required !== undefined && !strict && st.bytes !== undefined) {
-      (scanner ??= new HintedLogfmtScanner(hints.required, keepEmpty, sanitized)).scan(st.bytes, st);
-      return true;
+    if (hints.required !== undefined && !strict) {
+      scanner ??= new HintedLogfmtScanner(hints.required, keepEmpty, sanitized);
+      if (st.bytes !== undefined) {
+        scanner.scan(st.bytes, st.bytes.length, st);
+        return true;
+      }
+      // A line read as text: encoded into a reused buffer, which costs less than decoding every
+      // pair of it. Lone surrogates would not survive the round trip (the string parser keeps
+      // them), so lines with any surrogate keep the string parser.
+      const line = st.line;
+      if (!SURROGATE.test(line)) {
+        if (encoded.length < line.length * 3) encoded = Buffer.allocUnsafe(line.length * 3 + 64);
+        scanner.scan(encoded, encoded.write(line, 0), st);
+        return true;
+      }
     }
     try {
       decodeLogfmt(st.line, strict, hints.required === undefined ? emitAll : emitHinted);
