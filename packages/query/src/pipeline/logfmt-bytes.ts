@@ -27,6 +27,8 @@ function isSimpleKeyByte(c: number): boolean {
 
 export class HintedLogfmtScanner {
   private readonly candidates: Candidate[];
+  /** 1 at the raw key lengths (ASCII keys) that can sanitise to a candidate. */
+  private readonly lengths: Uint8Array;
   /** Short ASCII values by their packed bytes (values repeat: status codes, levels, small numbers). */
   private readonly values = new Map<number, string>();
 
@@ -47,6 +49,12 @@ export class HintedLogfmtScanner {
     this.candidates = [...raws]
       .filter((r) => r !== '' && sanitizeKey(r, true) === r)
       .map((r) => ({ raw: Buffer.from(r, 'utf8'), name: r, extracted: r + EXTRACTED_SUFFIX }));
+    this.lengths = new Uint8Array(64);
+    for (const c of this.candidates) {
+      const l = c.raw.length;
+      if (l < 64) this.lengths[l] = 1;
+      if (c.raw[0] === 95 && l - 1 < 64) this.lengths[l - 1] = 1;
+    }
   }
 
   /** Sets the wanted keys of `b[0..n)` on `st` (first occurrence each), stopping once all are found. */
@@ -56,11 +64,9 @@ export class HintedLogfmtScanner {
       while (i < n && b[i]! <= 32) i++;
       if (i >= n) break;
       const ks = i;
-      let simple = b[i]! < 48 || b[i]! > 57;
       while (i < n) {
         const c = b[i]!;
         if (c <= 32 || c === 61 || c === 34) break;
-        if (simple && !isSimpleKeyByte(c)) simple = false;
         i++;
       }
       const ke = i;
@@ -77,13 +83,13 @@ export class HintedLogfmtScanner {
         // A bare key or an empty value: wanted only when empty values are kept.
         if (i < n && b[i] === 61) i++;
         if (!this.keepEmpty) continue;
-        const key = this.wantedKey(b, ks, ke, simple, st);
+        const key = this.wantedKey(b, ks, ke, st);
         if (key !== undefined && !st.setHintedKey(key, '')) return;
         continue;
       }
       i++; // '='
       // The label the key would set; undefined: not wanted (its value is skipped undecoded).
-      const key = this.wantedKey(b, ks, ke, simple, st);
+      const key = this.wantedKey(b, ks, ke, st);
       if (b[i] === 34) {
         const vs = ++i;
         let closed = false;
@@ -107,6 +113,10 @@ export class HintedLogfmtScanner {
         if (i < n && b[i]! > 32) while (i < n && b[i]! > 32) i++;
         continue;
       }
+      if (key === undefined) {
+        while (i < n && b[i]! > 32) i++;
+        continue;
+      }
       const vs = i;
       let bad = false;
       while (i < n) {
@@ -115,17 +125,20 @@ export class HintedLogfmtScanner {
         if (c === 34) bad = true;
         i++;
       }
-      if (bad || key === undefined) continue;
+      if (bad) continue;
       if (!st.setHintedKey(key, this.value(b, vs, i))) return;
     }
   }
 
   /** The label a key in [ks, ke) would set (after sanitising and `_extracted`) when it is wanted. */
-  private wantedKey(b: Buffer, ks: number, ke: number, simple: boolean, st: EntryState): string | undefined {
+  private wantedKey(b: Buffer, ks: number, ke: number, st: EntryState): string | undefined {
+    const len = ke - ks;
     let name: string | undefined;
-    if (simple) name = this.match(b, ks, ke, false)?.name;
-    else if (isAscii(b, ks, ke)) name = this.match(b, ks, ke, true)?.name;
-    else {
+    if (isAscii(b, ks, ke)) {
+      // An ASCII key sanitises to `len` characters (`len + 1` with a leading digit).
+      if (len < this.lengths.length && this.lengths[len] === 0) return undefined;
+      name = this.match(b, ks, ke)?.name;
+    } else {
       // Non-ASCII keys: the string path (trim and per-code-unit replacement).
       const s = this.sanitized(b.toString('utf8', ks, ke));
       if (s !== '') name = s;
@@ -135,11 +148,11 @@ export class HintedLogfmtScanner {
   }
 
   /**
-   * The candidate equal to the key's bytes; `sanitize`: compare with the key as sanitised
-   * (an ASCII key: a leading digit gains a `_`, every byte outside [A-Za-z0-9_] becomes `_`).
+   * The candidate equal to the ASCII key in [s, e) as sanitised: a leading digit gains a `_`,
+   * every byte outside [A-Za-z0-9_] becomes `_`.
    */
-  private match(b: Buffer, s: number, e: number, sanitize: boolean): Candidate | undefined {
-    const prefixed = sanitize && b[s]! >= 48 && b[s]! <= 57 ? 1 : 0;
+  private match(b: Buffer, s: number, e: number): Candidate | undefined {
+    const prefixed = b[s]! >= 48 && b[s]! <= 57 ? 1 : 0;
     const len = e - s + prefixed;
     const cs = this.candidates;
     next: for (let k = 0; k < cs.length; k++) {
@@ -148,7 +161,7 @@ export class HintedLogfmtScanner {
       if (prefixed === 1 && raw[0] !== 95) continue;
       for (let j = prefixed; j < len; j++) {
         const c = b[s + j - prefixed]!;
-        if (raw[j] !== (sanitize && !isSimpleKeyByte(c) ? 95 : c)) continue next;
+        if (raw[j] !== (isSimpleKeyByte(c) ? c : 95)) continue next;
       }
       return cs[k];
     }
