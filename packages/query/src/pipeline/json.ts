@@ -23,7 +23,12 @@ class Scanner {
   constructor(readonly s: string) {}
 
   fail(what: string): never {
-    throw new JsonSyntaxError(`${what} at offset ${this.i}`);
+    // Most lines of a mixed stream are not JSON: an error without a stack trace is much cheaper.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    const err = new JsonSyntaxError(`${what} at offset ${this.i}`);
+    Error.stackTraceLimit = limit;
+    throw err;
   }
 
   ws(): void {
@@ -226,6 +231,26 @@ export type JsonEmit = (key: string, value: string) => boolean | void;
  * Flattens a JSON object line; throws JsonSyntaxError when the line is not a JSON object. When
  * `emit` stops the walk, the rest of the line is not read (nor checked).
  */
+/**
+ * The error `flattenJson` would throw at once because the line is not an object (undefined when
+ * it starts like one): lets a parser skip the throw for the non-JSON lines of a mixed stream.
+ */
+export function notAnObjectError(line: string): string | undefined {
+  let i = 0;
+  while (i < line.length) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+    else break;
+  }
+  const c = line[i];
+  if (c === '{') return undefined;
+  if (c === undefined) return `Unexpected end of JSON input at offset ${i}`;
+  if (c === '"' || c === '[' || c === 't' || c === 'f' || c === 'n' || c === '-' || (c >= '0' && c <= '9')) {
+    return `Value is not an object at offset ${i}`;
+  }
+  return `Unexpected character ${JSON.stringify(c)} at offset ${i}`;
+}
+
 export function flattenJson(line: string, emit: JsonEmit, wantPrefix?: (prefix: string) => boolean): void {
   const sc = new Scanner(line);
   if (sc.peekKind() !== 'object') sc.fail('Value is not an object');

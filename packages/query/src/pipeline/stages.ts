@@ -12,7 +12,7 @@ import type {
   RegexpParserStage,
 } from '../logql/ast.js';
 import { compileTemplate, ExecError } from '../template/index.js';
-import { extractJsonPaths, flattenJson, JsonSyntaxError, parseJsonPath, sanitizeKey, unpackJson } from './json.js';
+import { extractJsonPaths, flattenJson, JsonSyntaxError, notAnObjectError, parseJsonPath, sanitizeKey, unpackJson } from './json.js';
 import { compileMatcher } from './label-filter.js';
 import { decodeLogfmt, LogfmtSyntaxError } from './logfmt.js';
 import { HintedLogfmtScanner } from './logfmt-bytes.js';
@@ -53,6 +53,11 @@ export function jsonStage(stage: JsonParserStage): StageFn {
       if (hints.noLabels || st.allRequiredFound()) return true;
       cur = st;
       st.beginParser();
+      const notObject = notAnObjectError(st.line);
+      if (notObject !== undefined) {
+        st.setErr(JSON_ERR, notObject);
+        return true;
+      }
       try {
         if (hints.required === undefined) flattenJson(st.line, emitAll);
         else flattenJson(st.line, emitHinted, (wantPrefix ??= prefixTest(hints.required)));
