@@ -3,6 +3,7 @@
  * Substring filters can run on the raw Buffer before the line becomes a string.
  */
 import type { LineFilterStage } from '../logql/ast.js';
+import { BytesNeedle } from './bytes-search.js';
 import { IpMatcher } from './ip.js';
 import { Pattern } from './pattern.js';
 import { compileRe2 } from './re2.js';
@@ -81,9 +82,9 @@ export function compileLineFilter(stage: LineFilterStage): LineFilter {
   const test = negative ? (line: string): boolean => !any(line) : any;
   let testBytes: ((buf: Buffer) => boolean) | undefined;
   if (allSubstrings) {
-    const bufs = needles.map((s) => Buffer.from(s, 'utf8'));
+    const found = needles.map((s) => new BytesNeedle(s));
     const anyBytes = (buf: Buffer): boolean => {
-      for (const b of bufs) if (buf.indexOf(b) >= 0) return true;
+      for (const f of found) if (f.in(buf)) return true;
       return false;
     };
     testBytes = negative ? (buf) => !anyBytes(buf) : anyBytes;
@@ -92,6 +93,6 @@ export function compileLineFilter(stage: LineFilterStage): LineFilter {
   if (single && kind === '=' && needles.length === 1 && needles[0] !== '') return { test, testBytes, literal: needles[0] };
   const prefix = single && kind === '~' && single.kind !== 'Ip' ? regexLiteralPrefix(single.value) : undefined;
   if (prefix === undefined) return { test, testBytes };
-  const prefixBytes = Buffer.from(prefix, 'utf8');
-  return { test, testBytes, literal: prefix, prefilterBytes: (buf) => buf.indexOf(prefixBytes) >= 0 };
+  const prefixNeedle = new BytesNeedle(prefix);
+  return { test, testBytes, literal: prefix, prefilterBytes: (buf) => prefixNeedle.in(buf) };
 }

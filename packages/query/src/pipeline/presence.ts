@@ -3,11 +3,12 @@
  * unwrap) drops every entry without label L, and L is not already a stream or metadata label,
  * the entry can only survive if some logfmt key of the line sanitises to L. Sanitising keeps
  * every character of L except `_` in place, so such a line contains each `_`-free run of L
- * literally; one native substring search on the bytes rejects most other lines without parsing.
+ * literally; one substring search on the bytes rejects most other lines without parsing.
  *
  * Only logfmt qualifies: its keys are read as written (json keys may be escaped).
  */
 import type { LabelFilter, Stage, Unwrap } from '../logql/ast.js';
+import { BytesNeedle } from './bytes-search.js';
 import { compileMatcher } from './label-filter.js';
 import { ERROR_DETAILS_LABEL, ERROR_LABEL, type EntryState } from './state.js';
 
@@ -17,9 +18,7 @@ export interface PresenceCheck {
   /** The label the line must be able to produce. */
   name: string;
   literal: string;
-  literalBytes: Buffer;
-  /** Horspool shift per byte value: how far the literal may move when that byte ends the window. */
-  shift: Uint8Array;
+  needle: BytesNeedle;
 }
 
 /**
@@ -40,8 +39,7 @@ export function presenceChecks(stages: readonly Stage[], unwrap: Unwrap | undefi
   for (const name of names) {
     const literal = longestRun(name.endsWith(EXTRACTED_SUFFIX) ? name.slice(0, -EXTRACTED_SUFFIX.length) : name);
     if (literal === '') continue;
-    const literalBytes = Buffer.from(literal, 'utf8');
-    checks.push({ name, literal, literalBytes, shift: shiftTable(literalBytes) });
+    checks.push({ name, literal, needle: new BytesNeedle(literal) });
   }
   return checks.length > 0 ? checks : undefined;
 }
@@ -81,36 +79,9 @@ export function mayProduce(checks: readonly PresenceCheck[], st: EntryState): bo
   for (let k = 0; k < checks.length; k++) {
     const c = checks[k]!;
     if (st.labels.get(c.name) !== undefined) continue;
-    const found = st.bytes !== undefined ? contains(st.bytes, c.literalBytes, c.shift) : st.line.includes(c.literal);
+    const found = st.bytes !== undefined ? c.needle.in(st.bytes) : st.line.includes(c.literal);
     if (!found) return false;
   }
   return true;
 }
 
-function shiftTable(lit: Buffer): Uint8Array {
-  const m = Math.min(lit.length, 255);
-  const t = new Uint8Array(256).fill(m);
-  for (let j = 0; j < m - 1; j++) t[lit[j]!] = m - 1 - j;
-  return t;
-}
-
-/**
- * Boyer-Moore-Horspool in JS: lines are short, and the native `Buffer.indexOf` costs more per
- * call than this loop costs per line.
- */
-function contains(b: Buffer, lit: Buffer, shift: Uint8Array): boolean {
-  const m = lit.length;
-  if (m > 255) return b.indexOf(lit) >= 0;
-  const n = b.length;
-  const lastByte = lit[m - 1]!;
-  for (let i = m - 1; i < n; ) {
-    const c = b[i]!;
-    if (c === lastByte) {
-      let j = 1;
-      while (j < m && b[i - j] === lit[m - 1 - j]) j++;
-      if (j === m) return true;
-    }
-    i += shift[c]!;
-  }
-  return false;
-}
