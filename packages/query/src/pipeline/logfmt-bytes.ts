@@ -16,11 +16,6 @@ interface Candidate {
   extracted: string;
 }
 
-function isAscii(b: Buffer, s: number, e: number): boolean {
-  for (let j = s; j < e; j++) if (b[j]! >= 128) return false;
-  return true;
-}
-
 function isSimpleKeyByte(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
@@ -64,11 +59,14 @@ export class HintedLogfmtScanner {
       while (i < n && b[i]! <= 32) i++;
       if (i >= n) break;
       const ks = i;
+      let or = 0;
       while (i < n) {
         const c = b[i]!;
         if (c <= 32 || c === 61 || c === 34) break;
+        or |= c;
         i++;
       }
+      const ascii = or < 128;
       const ke = i;
       if (i < n && b[i] === 34) {
         while (i < n && b[i]! > 32) i++;
@@ -83,13 +81,13 @@ export class HintedLogfmtScanner {
         // A bare key or an empty value: wanted only when empty values are kept.
         if (i < n && b[i] === 61) i++;
         if (!this.keepEmpty) continue;
-        const key = this.wantedKey(b, ks, ke, st);
+        const key = this.wantedKey(b, ks, ke, ascii, st);
         if (key !== undefined && !st.setHintedKey(key, '')) return;
         continue;
       }
       i++; // '='
       // The label the key would set; undefined: not wanted (its value is skipped undecoded).
-      const key = this.wantedKey(b, ks, ke, st);
+      const key = this.wantedKey(b, ks, ke, ascii, st);
       if (b[i] === 34) {
         const vs = ++i;
         let closed = false;
@@ -131,10 +129,10 @@ export class HintedLogfmtScanner {
   }
 
   /** The label a key in [ks, ke) would set (after sanitising and `_extracted`) when it is wanted. */
-  private wantedKey(b: Buffer, ks: number, ke: number, st: EntryState): string | undefined {
+  private wantedKey(b: Buffer, ks: number, ke: number, ascii: boolean, st: EntryState): string | undefined {
     const len = ke - ks;
     let name: string | undefined;
-    if (isAscii(b, ks, ke)) {
+    if (ascii) {
       // An ASCII key sanitises to `len` characters (`len + 1` with a leading digit).
       if (len < this.lengths.length && this.lengths[len] === 0) return undefined;
       name = this.match(b, ks, ke)?.name;
