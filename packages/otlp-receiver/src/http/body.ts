@@ -31,6 +31,10 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // With a declared length the chunks are copied once into the final buffer as they arrive
+    // (no list of chunks and second copy in Buffer.concat); a body that turns out longer or
+    // shorter than declared falls back to collecting chunks.
+    let into: Buffer | undefined = Number.isSafeInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
     let done = false;
     const finish = (err: Error | undefined, body?: Buffer) => {
       if (done) return;
@@ -46,11 +50,20 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
         req.resume();
         return;
       }
+      if (into !== undefined) {
+        if (size <= into.length) {
+          chunk.copy(into, size - chunk.length);
+          return;
+        }
+        chunks.push(into.subarray(0, size - chunk.length));
+        into = undefined;
+      }
       chunks.push(chunk);
     };
     req.on('data', onData);
     req.once('end', () => {
       if (!req.complete) finish(new BodyError(499, 'client closed the connection before the body was complete'));
+      else if (into !== undefined) finish(undefined, size === into.length ? into : into.subarray(0, size));
       else finish(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
     req.once('aborted', () => finish(new BodyError(499, 'client closed the connection before the body was complete')));

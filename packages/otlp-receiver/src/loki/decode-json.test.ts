@@ -1,0 +1,22 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DecodeError } from '../core/decoded.js';
+import { decodeLokiJson } from './decode.js';
+
+const body = (line: string, labelValue = 'api') =>
+  Buffer.from(JSON.stringify({ streams: [{ stream: { app: labelValue }, values: [['1700000000000000001', line, { user: labelValue }]] }] }));
+
+test('Loki JSON push: ASCII and non-ASCII bodies decode to the same strings JSON.parse gives', () => {
+  for (const [line, label] of [['plain ascii line', 'api'], ['grüße 日本 🙂', 'ü'], ['escaped \u00e9 "quote" \\ \n', 'x'], ['', '']]) {
+    assert.deepEqual(decodeLokiJson(body(line!, label)), {
+      streams: [{ labels: { app: label }, entries: [{ ts: 1700000000000000001n, line, metadata: { user: label } }] }],
+      rejected: [],
+    });
+  }
+});
+
+test('Loki JSON push: invalid UTF-8 becomes U+FFFD as in a UTF-8 decode; bad JSON is a DecodeError', () => {
+  const raw = Buffer.concat([Buffer.from('{"streams":[{"stream":{"a":"b"},"values":[["1","x'), Buffer.from([0xff]), Buffer.from('y"]]}]}')]);
+  assert.equal(decodeLokiJson(raw).streams[0]!.entries[0]!.line, 'x\ufffdy');
+  assert.throws(() => decodeLokiJson(Buffer.from('{"streams":[')), DecodeError);
+});
