@@ -1,5 +1,3 @@
-import { isAscii } from 'node:buffer';
-import { asciiString, utf8String } from './byte-strings.js';
 import { DecodeError } from './decoded.js';
 
 /** Protobuf wire types this reader understands (groups, 3 and 4, are long deprecated). */
@@ -16,11 +14,6 @@ export const WIRE_FIXED32 = 5;
  */
 export class PbReader {
   pos: number;
-  /**
-   * Whether the whole buffer is 7-bit (one SIMD scan per message): then every string field is
-   * made with a plain byte copy instead of UTF-8 decoding, the per-field cost that dominates.
-   */
-  private readonly ascii: boolean;
 
   constructor(
     readonly buf: Buffer,
@@ -29,7 +22,6 @@ export class PbReader {
     public end = buf.length,
   ) {
     this.pos = pos;
-    this.ascii = isAscii(buf);
   }
 
   more(): boolean {
@@ -127,7 +119,7 @@ export class PbReader {
 
   string(): string {
     const end = this.delimited();
-    const s = this.ascii ? asciiString(this.buf, this.pos, end) : utf8String(this.buf, this.pos, end);
+    const s = this.buf.toString('utf8', this.pos, end);
     this.pos = end;
     return s;
   }

@@ -6,7 +6,7 @@ import { decodeLokiJson } from './decode.js';
 const body = (line: string, labelValue = 'api') =>
   Buffer.from(JSON.stringify({ streams: [{ stream: { app: labelValue }, values: [['1700000000000000001', line, { user: labelValue }]] }] }));
 
-test('Loki JSON push: ASCII and non-ASCII bodies decode to the same strings JSON.parse gives', () => {
+test('Loki JSON push: ASCII, non-ASCII and escaped strings decode as JSON.parse gives them', () => {
   for (const [line, label] of [['plain ascii line', 'api'], ['grüße 日本 🙂', 'ü'], ['escaped \u00e9 "quote" \\ \n', 'x'], ['', '']]) {
     assert.deepEqual(decodeLokiJson(body(line!, label)), {
       streams: [{ labels: { app: label }, entries: [{ ts: 1700000000000000001n, line, metadata: { user: label } }] }],

@@ -1,6 +1,4 @@
-import { isAscii } from 'node:buffer';
 import type { Entry, Labels, StreamPush } from '@lode/store';
-import { asciiString } from '../core/byte-strings.js';
 import { DecodeError, type DecodedPush } from '../core/decoded.js';
 import type { IngestRejection } from '../core/ingester.js';
 import { formatLabels } from '../core/labels.js';
@@ -28,8 +26,7 @@ function checkLabels(labels: Labels, count: number, rejected: IngestRejection[])
 export function decodeLokiJson(body: Buffer): DecodedPush {
   let doc: unknown;
   try {
-    // Pure ASCII bodies (the usual case) become a string by a byte copy, not UTF-8 decoding.
-    doc = JSON.parse(isAscii(body) ? asciiString(body, 0, body.length) : body.toString('utf8'));
+    doc = JSON.parse(body.toString('utf8'));
   } catch (e) {
     throw new DecodeError(`invalid JSON push body: ${(e as Error).message}`);
   }
