@@ -74,6 +74,7 @@ function chunkEntries(data: Buffer): ChunkEntries {
     lineBytes: (i) => c.lineBytes(i),
     line: (i) => c.line(i),
     metadata: (i) => c.metadata(i),
+    linesBlock: () => c.linesBlock(),
   };
 }
 

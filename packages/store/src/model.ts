@@ -137,6 +137,14 @@ export interface ChunkEntries extends ChunkIndexEntries {
   lineBytes(i: number): Buffer;
   line(i: number): string;
   metadata(i: number): Labels;
+  /** The lines back to back, when the entries hold them so (decoded chunks; not in-memory blocks). */
+  linesBlock?(): LinesBlock;
+}
+
+/** Line i is bytes[offsets[i] .. offsets[i+1]) of `bytes`; `offsets` has length + 1 entries. */
+export interface LinesBlock {
+  readonly bytes: Buffer;
+  readonly offsets: Uint32Array;
 }
 
 /** A chunk or in-memory block as `LogStore.chunks` lists it: its summary, decoded on demand. */

@@ -136,8 +136,11 @@ const PIPES: Pipe[] = [
   { text: '|~ "level=(warn|error)"', keep: (l) => /level=(warn|error)/.test(l), parses: false },
   { text: '|~ "msg=\\"日"', keep: (l) => l.includes('msg="日'), parses: false },
   { text: '|= "grüße"', keep: (l) => l.includes('grüße'), parses: false },
+  // Only found across two lines of a chunk (one ends with `"`, the next starts with `level=`).
+  { text: '|= "\\"level="', keep: (l) => l.includes('"level='), parses: false },
   { text: '| logfmt', keep: () => true, parses: true },
   { text: '| logfmt | x > 50', keep: (l) => logfmtX(l) > 50, parses: true },
+  { text: '| logfmt | status >= 500', keep: (l) => Number(logfmtField(l, 'status')) >= 500, parses: true },
   { text: '|~ "status=[45]0" | logfmt | x > 10', keep: (l) => /status=[45]0/.test(l) && logfmtX(l) > 10, parses: true },
 ];
 

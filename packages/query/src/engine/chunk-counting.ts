@@ -9,8 +9,11 @@
  *   lengths), reading only the chunk's index (timestamps and line lengths), never its lines.
  *
  * With a pipeline, each entry goes through it from the chunk's bytes (filters run on the bytes).
+ * When the pipeline names bytes every passing line contains (a leading line filter's literal, or
+ * the key a `logfmt` label filter needs), one native search over the chunk's lines block finds the
+ * candidate lines and only those go through the pipeline; the rest are never looked at one by one.
  */
-import type { ChunkEntries, ChunkHandle, ChunkIndexEntries, Labels } from '@lode/store';
+import type { ChunkEntries, ChunkHandle, ChunkIndexEntries, Labels, LinesBlock } from '@lode/store';
 import type { Grouping } from '../logql/ast.js';
 import type { WindowGrid } from './grid.js';
 import type { RangeAggregator } from './range-aggregator.js';
@@ -30,6 +33,8 @@ export interface ChunkCountingOptions {
 export async function countFromChunks(scanner: Scanner, req: Omit<ScanRequest, 'direction'>, o: ChunkCountingOptions): Promise<void> {
   const { windows: g, agg, extractor } = o;
   const noStages = extractor.noStages;
+  // Streams where most lines contain the needle: searching first only adds a call per line.
+  const dense = new WeakSet<Labels>();
   await scanner.scanChunks(req, (h) => {
     const streamLabels = h.stream.labels;
     // Metadata labels split a stream into series unless the grouping keeps only stream labels.
@@ -53,6 +58,12 @@ export async function countFromChunks(scanner: Scanner, req: Omit<ScanRequest, '
     }
     const c = h.open();
     if (!c) return;
+    const needle = c.sorted && c.linesBlock && !dense.has(streamLabels) ? extractor.lineNeedle(streamLabels, c.hasMetadata) : undefined;
+    if (needle !== undefined) {
+      if (addCandidates(scanner, extractor, agg, c, c.linesBlock!(), needle, h, req) > DENSE) dense.add(streamLabels);
+      o.checkSeries();
+      return;
+    }
     addEntries(scanner, extractor, agg, c, h, req);
     o.checkSeries();
   });
@@ -99,6 +110,68 @@ function addEntries(
     if (s) agg.add(s.labels, t, s.value, s.bytes);
   }
   scanner.countRead(lines, bytes);
+}
+
+/** Above this share of candidate lines in a chunk, its stream's later chunks skip the search. */
+const DENSE = 0.5;
+
+/**
+ * Runs through the pipeline only the entries in [from, to) of a sorted chunk whose line contains
+ * `needle`. A match that spans two lines makes the first a candidate, which the pipeline then
+ * rejects; the search goes on from the next line, so no line is skipped or counted twice.
+ * Returns the share of the chunk's entries in [from, to) that were candidates.
+ */
+function addCandidates(
+  scanner: Scanner,
+  extractor: SampleExtractor,
+  agg: RangeAggregator,
+  c: ChunkEntries,
+  block: LinesBlock,
+  needle: Buffer,
+  h: ChunkHandle,
+  req: Omit<ScanRequest, 'direction'>,
+): number {
+  const ts = c.timestamps;
+  const labels = h.stream.labels;
+  const end = lowerBound(ts, 0, c.length, req.to);
+  const start = lowerBound(ts, 0, end, req.from);
+  if (start >= end) return 0;
+  scanner.countRead(end - start, c.linesBytes(start, end));
+  const { bytes, offsets } = block;
+  const stop = offsets[end]!;
+  const key = needle.length > SHORT_NEEDLE ? needle.subarray(needle.length - SHORT_NEEDLE) : needle;
+  let i = start;
+  let pos = offsets[start]!;
+  let candidates = 0;
+  while (i < end) {
+    const p = bytes.indexOf(key, pos);
+    if (p < 0 || p + key.length > stop) break;
+    i = lineAt(offsets, i, end, p);
+    candidates++;
+    const s = extractor.extractBytes(ts[i] as bigint, c.lineBytes(i), labels, c.metadata(i));
+    if (s) agg.add(s.labels, ts[i] as bigint, s.value, s.bytes);
+    i++;
+    pos = offsets[i]!;
+  }
+  return candidates / (end - start);
+}
+
+/**
+ * Native search (V8's string search) scans for the first byte with memchr while the needle is
+ * shorter than 7 bytes and switches to Boyer-Moore, slower on log text, above that. So a longer
+ * needle is searched by its last 6 bytes (the pipeline checks the whole line anyway): a literal
+ * like `status=5` is a common key followed by the part that selects, so its end is what's rare.
+ */
+const SHORT_NEEDLE = 6;
+
+/** The line in [lo, hi) holding byte `p`: the last i there with offsets[i] ≤ p (offsets[lo] ≤ p). */
+function lineAt(offsets: Uint32Array, lo: number, hi: number, p: number): number {
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if ((offsets[mid] as number) <= p) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** First index in [lo, hi) whose timestamp is ≥ t (hi if none); `ts` ascending there. */

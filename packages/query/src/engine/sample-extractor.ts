@@ -44,6 +44,11 @@ export class SampleExtractor {
     this.noStages = this.pipeline.noStages;
   }
 
+  /** Bytes every line that yields a sample contains (see Pipeline.lineNeedle). */
+  lineNeedle(streamLabels: Labels, hasMetadata: boolean): Buffer | undefined {
+    return this.pipeline.lineNeedle(streamLabels, hasMetadata);
+  }
+
   /** `extract` for an entry read from chunk columns: the line stays bytes unless a stage needs text. */
   extractBytes(ts: bigint, bytes: Buffer, streamLabels: Labels, metadata: Labels): Sample | undefined {
     const r = this.pipeline.processBytes(ts, bytes, streamLabels, metadata);

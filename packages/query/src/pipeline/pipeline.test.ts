@@ -216,3 +216,26 @@ describe('regexp parser errors', () => {
     assert.throws(() => pipe('{app="a"} | regexp `(`'), /error parsing regexp/);
   });
 });
+
+describe('lineNeedle', () => {
+  const needle = (query: string, stream: Labels = { app: 'a' }, hasMetadata = false): string | undefined =>
+    pipe(query).lineNeedle(stream, hasMetadata)?.toString('utf8');
+
+  it('is the longest literal a leading filter requires', () => {
+    assert.equal(needle('{app="a"} |= "err" |= "connrefused"'), 'connrefused');
+    assert.equal(needle('{app="a"} |~ "status=5\\\\d\\\\d"'), 'status=5');
+  });
+
+  it('is undefined when no literal is required', () => {
+    assert.equal(needle('{app="a"} != "err"'), undefined);
+    assert.equal(needle('{app="a"} |~ "(?i)err=conn"'), undefined);
+    assert.equal(needle('{app="a"} |= "a" or "b"'), undefined);
+    assert.equal(needle('{app="a"} | json | status >= 500'), undefined);
+  });
+
+  it('takes the key a logfmt label filter needs, unless a stream label or metadata may supply it', () => {
+    assert.equal(needle('{app="a"} | logfmt | status >= 500'), 'status');
+    assert.equal(needle('{app="a"} | logfmt | status >= 500', { app: 'a', status: '503' }), undefined);
+    assert.equal(needle('{app="a"} | logfmt | status >= 500', { app: 'a' }, true), undefined);
+  });
+});

@@ -69,6 +69,12 @@ export interface Pipeline {
   readonly requiredLiterals: string[];
   /** True when no stage changes labels: results carry the stream labels plus metadata. */
   readonly labelsUnchanged: boolean;
+  /**
+   * UTF-8 bytes every line of a stream with `streamLabels` must contain to pass (undefined when
+   * nothing is known), so a caller holding many lines back to back can find the candidates with
+   * one native search instead of testing each line. `hasMetadata`: some entry carries metadata.
+   */
+  lineNeedle(streamLabels: Labels, hasMetadata: boolean): Buffer | undefined;
 }
 
 const MAX_INTERNED = 100_000;
@@ -165,6 +171,8 @@ class CompiledPipeline implements Pipeline {
   private readonly scratch = new Map<string, string>();
   /** Labels `logfmt` must produce for the entry to survive (see presence.ts). */
   private readonly presence: PresenceCheck[] | undefined;
+  /** The longest literal a leading line filter requires (see lineNeedle). */
+  private readonly leadingNeedle: Buffer | undefined;
 
   constructor(stages: readonly Stage[], opts: PipelineOptions) {
     let i = 0;
@@ -182,6 +190,7 @@ class CompiledPipeline implements Pipeline {
       this.stages.push(compileStage(s));
     }
     this.presence = presenceChecks(stages.slice(i), opts.unwrap);
+    this.leadingNeedle = longest(this.leading.map((f) => (f.literal !== undefined ? Buffer.from(f.literal, 'utf8') : undefined)));
     this.st.firstDuplicateWins = opts.firstDuplicateWins ?? false;
     if (opts.hints) this.st.hints = opts.hints;
     this.st.dropEmptyJson = opts.dropEmptyJson ?? false;
@@ -194,6 +203,12 @@ class CompiledPipeline implements Pipeline {
       this.convert = conversion(opts.unwrap.conversion);
       this.postFilters = opts.unwrap.postFilters.map((f: LabelFilter) => compileLabelFilter(f));
     }
+  }
+
+  lineNeedle(streamLabels: Labels, hasMetadata: boolean): Buffer | undefined {
+    // A presence literal is required only while no stream label or metadata supplies the label.
+    const present = hasMetadata ? [] : (this.presence ?? []).filter((c) => !(c.name in streamLabels)).map((c) => c.needle.bytes);
+    return longest([this.leadingNeedle, ...present]);
   }
 
   process(ts: bigint, line: string, lineBytes: Buffer | undefined, streamLabels: Labels, metadata: Labels): PipelineResult | undefined {
@@ -335,6 +350,12 @@ class CompiledPipeline implements Pipeline {
     }
     return { labels, key };
   }
+}
+
+function longest(needles: readonly (Buffer | undefined)[]): Buffer | undefined {
+  let best: Buffer | undefined;
+  for (const n of needles) if (n !== undefined && n.length > 0 && (best === undefined || n.length > best.length)) best = n;
+  return best;
 }
 
 function isEmpty(o: Labels): boolean {

@@ -171,6 +171,10 @@ class Chunk extends ChunkIndex implements DecodedChunk {
     return this.body.subarray(this.linesStart + this.lineOffsets[i]!, this.linesStart + this.lineOffsets[i + 1]!);
   }
 
+  linesBlock(): { bytes: Buffer; offsets: Uint32Array } {
+    return { bytes: this.body.subarray(this.linesStart, this.linesStart + this.lineOffsets[this.length]!), offsets: this.lineOffsets };
+  }
+
   line(i: number): string {
     this.check(i);
     return this.body.toString('utf8', this.linesStart + this.lineOffsets[i]!, this.linesStart + this.lineOffsets[i + 1]!);

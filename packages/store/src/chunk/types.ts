@@ -48,6 +48,8 @@ export interface DecodedChunk extends DecodedChunkIndex {
   /** The line's UTF-8 bytes: a view into the decompressed block, no copy. */
   lineBytes(i: number): Buffer;
   line(i: number): string;
+  /** Every line back to back (a view, no copy): line i is bytes[offsets[i] .. offsets[i+1]). */
+  linesBlock(): { bytes: Buffer; offsets: Uint32Array };
   /** Structured metadata; a shared empty frozen object when the entry has none. */
   metadata(i: number): Labels;
 }
