@@ -23,10 +23,10 @@ const utf8Write = (Buffer.prototype as unknown as { utf8Write(this: Buffer, s: s
 
 export class HeadBlock {
   /** Timestamps (ns) of entries 0 … length-1; the array's capacity may be larger. */
-  ts = new BigInt64Array(INITIAL_ENTRIES);
+  ts: BigInt64Array;
   /** Line i is lineBytes[offsets[i] … offsets[i+1]). */
-  private lineBytes = Buffer.allocUnsafeSlow(INITIAL_BYTES);
-  private offsets = new Uint32Array(INITIAL_ENTRIES + 1);
+  private lineBytes: Buffer;
+  private offsets: Uint32Array;
   readonly metadata: Labels[] = [];
   private count = 0;
   /** UTF-8 bytes of the lines: what the size target counts. */
@@ -47,10 +47,27 @@ export class HeadBlock {
   /**
    * `capacityHint`: line bytes the block is expected to reach (chunk target + a little): growing
    * stops there instead of doubling past it, so a full block does not carry ~2× its bytes.
+   * `previous`: the stream's block before this one; its size (capped by the hint) is where this
+   * one starts, so a busy stream's blocks do not double their way up (copying every line again)
+   * each time, while a quiet stream's blocks stay small.
    */
-  constructor(now: number, private readonly capacityHint = DEFAULT_CAPACITY_HINT) {
+  constructor(
+    now: number,
+    private readonly capacityHint = DEFAULT_CAPACITY_HINT,
+    previous?: { readonly bytes: number; readonly length: number },
+  ) {
     this.createdAt = now;
     this.lastAppendAt = now;
+    let bytes = INITIAL_BYTES;
+    let entries = INITIAL_ENTRIES;
+    if (previous !== undefined && previous.bytes > INITIAL_BYTES) {
+      bytes = Math.min(previous.bytes, capacityHint);
+      // Entries scaled to the capped byte size, so a block of a few huge lines does not size the arrays.
+      entries = Math.max(INITIAL_ENTRIES, Math.ceil((previous.length * bytes) / previous.bytes));
+    }
+    this.lineBytes = Buffer.allocUnsafeSlow(bytes);
+    this.ts = new BigInt64Array(entries);
+    this.offsets = new Uint32Array(entries + 1);
   }
 
   get length(): number {

@@ -400,7 +400,7 @@ export class Store implements LogStore {
     if (block.length === 0) return;
     block.seq = this.nextSeq++;
     s.flushing.push(block);
-    s.head = new HeadBlock(this.now(), this.chunkTarget + 64 * KiB);
+    s.head = new HeadBlock(this.now(), this.chunkTarget + 64 * KiB, block);
     this.flushQueue.push({ stream: s, block });
     this.queuedFlushBytes += block.bytes;
     this.kickFlush();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_LIMITS } from '@lode/store';
-import { detectLevel, levelFromLine, withServiceName } from './discovery.js';
+import { detectLevel, levelFromLine, logfmtLevelValue, withServiceName } from './discovery.js';
 
 const candidates = DEFAULT_LIMITS.discover_service_name;
 
@@ -33,4 +33,22 @@ test('line sniffing follows Loki: JSON and logfmt fields, then keywords', () => 
   assert.equal(levelFromLine('an INFO line with error'), 'info');
   assert.equal(levelFromLine('CRITICAL: meltdown'), 'critical');
   assert.equal(levelFromLine('plain text'), 'unknown');
+});
+
+test('the logfmt level scanner captures what Loki\'s regexp captures, on generated lines', () => {
+  const oracle = /(?:^|\s)(?:level|LEVEL|Level|severity|SEVERITY|Severity|lvl|LVL|Lvl)="?([^"\s]*)/;
+  const tokens = [' ', '\t', '\u00a0', '\u2028', '\ufeff', '=', '"', 'level', 'LEVEL', 'Level', 'lEvel', 'lvl', 'Lvl', 'severity', 'SEVERITY', 'xlevel', 'levels', 'info', 'WARN', 'x', 'é', '日'];
+  let seed = 7;
+  const next = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  for (let i = 0; i < 20_000; i++) {
+    let line = '';
+    const parts = 1 + next(12);
+    for (let p = 0; p < parts; p++) line += tokens[next(tokens.length)];
+    assert.equal(logfmtLevelValue(line), oracle.exec(line)?.[1], JSON.stringify(line));
+  }
+  assert.equal(levelFromLine('ts=1 Severity="WARNING" level=debug'), 'warn');
+  assert.equal(levelFromLine('xlevel=error but info later'), 'info');
 });

@@ -63,7 +63,6 @@ export function levelFromSeverityNumber(text: string): string {
 }
 
 const JSON_LEVEL = /"(?:level|LEVEL|Level|severity|SEVERITY|Severity|lvl|LVL|Lvl)"\s*:\s*"?([^",}\s]*)/;
-const LOGFMT_LEVEL = /(?:^|\s)(?:level|LEVEL|Level|severity|SEVERITY|Severity|lvl|LVL|Lvl)="?([^"\s]*)/;
 
 function normalise(v: string): string | undefined {
   switch (v.toLowerCase()) {
@@ -117,8 +116,57 @@ function looksLikeJson(line: string): boolean {
 export function levelFromLine(line: string): string {
   let m: RegExpExecArray | null = null;
   if (looksLikeJson(line)) m = JSON_LEVEL.exec(line);
-  else if (line.includes('=')) m = LOGFMT_LEVEL.exec(line);
+  else {
+    const value = logfmtLevelValue(line);
+    if (value !== undefined) return normalise(value) ?? levelFromKeywords(line);
+  }
   return (m && normalise(m[1]!)) ?? levelFromKeywords(line);
+}
+
+/** Whether `c` is a character JavaScript's regexp `\s` matches. */
+function isRegExpSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** Whether `line` has one of `names` at `k`, at a key boundary (start of line or after `\s`). */
+function keyAt(line: string, k: number, names: readonly [string, string, string]): boolean {
+  if (k < 0 || (k > 0 && !isRegExpSpace(line.charCodeAt(k - 1)))) return false;
+  return line.startsWith(names[0], k) || line.startsWith(names[1], k) || line.startsWith(names[2], k);
+}
+
+const LEVEL_KEYS = ['level', 'LEVEL', 'Level'] as const;
+const SEVERITY_KEYS = ['severity', 'SEVERITY', 'Severity'] as const;
+const LVL_KEYS = ['lvl', 'LVL', 'Lvl'] as const;
+
+/** Whether one of the level field names ends at `end` (the `=`), starting at a key boundary. */
+function levelKeyEndsAt(line: string, end: number): boolean {
+  const last = line.charCodeAt(end - 1) | 0x20;
+  if (last === 0x6c) return keyAt(line, end - 5, LEVEL_KEYS) || keyAt(line, end - 3, LVL_KEYS); // l
+  if (last === 0x79) return keyAt(line, end - 8, SEVERITY_KEYS); // y
+  return false;
+}
+
+/**
+ * The logfmt level value Loki's `(?:^|\s)(?:level|LEVEL|Level|severity|SEVERITY|Severity|lvl|LVL|Lvl)="?([^"\s]*)`
+ * captures, found without a regexp match object per line (ingest runs this on every line without
+ * a level): the first level key at a key boundary, then its value after an optional quote, up to a
+ * quote or whitespace. Keys hold no `=`, so the first `=` that ends a level key is the leftmost match.
+ */
+export function logfmtLevelValue(line: string): string | undefined {
+  for (let eq = line.indexOf('='); eq !== -1; eq = line.indexOf('=', eq + 1)) {
+    if (!levelKeyEndsAt(line, eq)) continue;
+    let start = eq + 1;
+    if (line.charCodeAt(start) === 0x22) start++;
+    let end = start;
+    for (; end < line.length; end++) {
+      const c = line.charCodeAt(end);
+      if (c === 0x22 || isRegExpSpace(c)) break;
+    }
+    return line.slice(start, end);
+  }
+  return undefined;
 }
 
 /**

@@ -20,3 +20,14 @@ test('Loki JSON push: invalid UTF-8 becomes U+FFFD as in a UTF-8 decode; bad JSO
   assert.equal(decodeLokiJson(raw).streams[0]!.entries[0]!.line, 'x\ufffdy');
   assert.throws(() => decodeLokiJson(Buffer.from('{"streams":[')), DecodeError);
 });
+
+test('Loki JSON push: timestamp strings read as BigInt(string) reads decimal digits, others refused', () => {
+  const tsOf = (ts: unknown) => decodeLokiJson(Buffer.from(JSON.stringify({ streams: [{ stream: { a: 'b' }, values: [[ts, 'x']] }] }))).streams[0]!.entries[0]!.ts;
+  for (const text of ['0', '7', '-0', '-5', '000123', '1700000000000000001', '9223372036854775807', '-9223372036854775808', '123456789', '1234567890', '999999999999999999999999', '1234567890123456789012345678']) {
+    assert.equal(tsOf(text), BigInt(text), text);
+  }
+  assert.equal(tsOf(1700000000), 1700000000n);
+  for (const bad of ['', '-', '12a4', ' 1', '1 ', '+1', '0x10', '1e9', '１２', '--1', 1.5, null]) {
+    assert.throws(() => tsOf(bad), DecodeError, JSON.stringify(bad));
+  }
+});

@@ -54,14 +54,40 @@ function jsonEntry(value: unknown, s: number, v: number): Entry {
   const ts: unknown = value[0];
   const line: unknown = value[1];
   const metadata: unknown = value[2];
-  let nanos: bigint;
-  if (typeof ts === 'string' && DIGITS.test(ts)) nanos = BigInt(ts);
+  let nanos: bigint | undefined;
+  if (typeof ts === 'string') nanos = decimalNanos(ts);
   else if (typeof ts === 'number' && Number.isSafeInteger(ts)) nanos = BigInt(ts);
-  else throw new DecodeError(`${where(s, v)}[0]: timestamp must be a string of unix epoch nanoseconds, got ${JSON.stringify(ts)}`);
+  if (nanos === undefined) throw new DecodeError(`${where(s, v)}[0]: timestamp must be a string of unix epoch nanoseconds, got ${JSON.stringify(ts)}`);
   if (typeof line !== 'string') throw new DecodeError(`${where(s, v)}[1]: log line must be a string`);
   if (metadata === undefined || metadata === null) return { ts: nanos, line };
   const m = stringMap(metadata, `${where(s, v)}[2]`);
   return hasKeys(m) ? { ts: nanos, line, metadata: m } : { ts: nanos, line };
+}
+
+/**
+ * A timestamp string of decimal digits (optionally negative) as nanoseconds; undefined otherwise.
+ * Up to 24 digits are read as two exact doubles (at most 15 digits of seconds, 9 of nanoseconds),
+ * cheaper than a regexp test plus `BigInt(string)` per entry; longer strings take that general path.
+ */
+function decimalNanos(text: string): bigint | undefined {
+  const n = text.length;
+  const sign = n > 0 && text.charCodeAt(0) === 0x2d ? 1 : 0;
+  if (n - sign > 24 || n - sign === 0) return DIGITS.test(text) ? BigInt(text) : undefined;
+  const split = Math.max(sign, n - 9);
+  let high = 0;
+  let low = 0;
+  for (let i = sign; i < split; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    high = high * 10 + d;
+  }
+  for (let i = split; i < n; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    low = low * 10 + d;
+  }
+  const value = BigInt(high) * NS_PER_SECOND + BigInt(low);
+  return sign === 1 ? -value : value;
 }
 
 /** An entry's position, rendered only for an error (not built per entry for nothing). */
