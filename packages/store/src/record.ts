@@ -24,7 +24,7 @@ export interface DecodedRecord {
 
 const EMPTY: Labels = Object.freeze({});
 
-/** Grows on demand and is reused across calls; the returned payload is a copy in its own memory. */
+/** Grows on demand and is reused across calls; the returned payload is a copy. */
 let scratch = Buffer.allocUnsafe(1 << 20);
 
 function ensure(at: number, more: number): void {
@@ -138,10 +138,7 @@ export function encodeRecord(tenant: string, streams: readonly RecordStream[]): 
       }
     }
   }
-  // Not Buffer.from(view): that zero-fills a new buffer before copying into it.
-  const payload = Buffer.allocUnsafeSlow(at);
-  scratch.copy(payload, 0, 0, at);
-  return payload;
+  return Buffer.from(scratch.subarray(0, at));
 }
 
 /** Thrown for a payload that is not a record this version wrote (the WAL's CRC passed, so a bug or a foreign file). */
