@@ -1,7 +1,8 @@
 /**
  * Errors the engine reports to clients, with Loki's HTTP status and Loki's exact texts.
  */
-import { formatGoDuration, formatLabels } from './format.js';
+import { formatGoDuration } from '../logql/durations.js';
+import { formatLabels } from './format.js';
 
 /** A query failure the HTTP layer answers with `status` and `message` as a plain-text body. */
 export class QueryError extends Error {

@@ -57,31 +57,3 @@ export function formatLabels(labels: Readonly<Record<string, string>>): string {
   const names = Object.keys(labels).sort();
   return `{${names.map((n) => `${n}=${goQuote(labels[n] as string)}`).join(', ')}}`;
 }
-
-/** Go's `time.Duration.String()` for nanoseconds: `1h0m0s`, `1.5s`, `300ms`, `0s`. */
-export function formatGoDuration(ns: bigint): string {
-  if (ns === 0n) return '0s';
-  const neg = ns < 0n;
-  let u = neg ? -ns : ns;
-  let out: string;
-  if (u < 1_000_000_000n) {
-    const [unit, div] = u < 1000n ? ['ns', 1n] : u < 1_000_000n ? ['µs', 1000n] : ['ms', 1_000_000n];
-    out = fractional(u, div as bigint) + unit;
-  } else {
-    const h = u / 3_600_000_000_000n;
-    u -= h * 3_600_000_000_000n;
-    const m = u / 60_000_000_000n;
-    u -= m * 60_000_000_000n;
-    const s = fractional(u, 1_000_000_000n) + 's';
-    out = h > 0n ? `${h}h${m}m${s}` : m > 0n ? `${m}m${s}` : s;
-  }
-  return neg ? `-${out}` : out;
-}
-
-function fractional(v: bigint, div: bigint): string {
-  const whole = v / div;
-  const rest = v % div;
-  if (rest === 0n) return whole.toString();
-  const width = div.toString().length - 1;
-  return `${whole}.${rest.toString().padStart(width, '0').replace(/0+$/, '')}`;
-}
