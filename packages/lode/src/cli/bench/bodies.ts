@@ -15,6 +15,8 @@ export interface BatchStream {
   labels: Labels;
   ts: bigint[];
   lines: string[];
+  /** The lines as JSON strings, when the source already has them. */
+  json?: string[];
 }
 
 export interface HttpBody {
@@ -26,7 +28,8 @@ export interface HttpBody {
 export function lokiJson(batch: BatchStream[]): HttpBody {
   const parts: string[] = [];
   for (const s of batch) {
-    const values = s.lines.map((line, i) => `["${s.ts[i]}",${JSON.stringify(line)}]`);
+    const json = s.json;
+    const values = s.lines.map((line, i) => `["${s.ts[i]}",${json ? json[i] : JSON.stringify(line)}]`);
     parts.push(`{"stream":${JSON.stringify(s.labels)},"values":[${values.join(',')}]}`);
   }
   return { path: '/loki/api/v1/push', headers: { 'Content-Type': 'application/json' }, body: `{"streams":[${parts.join(',')}]}` };

@@ -10,7 +10,7 @@ import { errorOf, getJson, send, type Connection } from '../client.js';
 import { ServerError } from '../errors.js';
 import { retryAfterMs } from '../pusher.js';
 import { lokiJson, lokiProto, otlpProto, syslogFrames, type BatchStream, type BenchProtocol, type HttpBody } from './bodies.js';
-import { benchStreams, LineGenerator } from './generator.js';
+import { benchStreams, LinePool } from './generator.js';
 import { progressBar } from './progress.js';
 import { sampleRss } from './server-rss.js';
 import { latency, type LatencySummary } from './summary.js';
@@ -55,14 +55,14 @@ const HTTP_BODIES: Record<Exclude<BenchProtocol, 'syslog-tcp'>, (b: BatchStream[
 /** Consecutive generated lines spread round-robin over the streams, batch by batch. */
 class BatchSource {
   private readonly streams;
-  private readonly gen;
+  private readonly pool;
   private produced = 0;
   private next = 0;
   private lastTs = 0n;
 
   constructor(private readonly o: IngestOptions) {
     this.streams = benchStreams(o.streams);
-    this.gen = new LineGenerator(o.seed);
+    this.pool = new LinePool(o.seed);
   }
 
   /** A strictly increasing nanosecond timestamp near now, so lines keep their order. */
@@ -78,14 +78,16 @@ class BatchSource {
     this.produced += n;
     const byStream = new Map<number, BatchStream>();
     let bytes = 0;
+    const { lines, json, bytes: sizes } = this.pool;
     for (let i = 0; i < n; i++) {
+      const k = this.next % lines.length;
       const s = this.next++ % this.streams.length;
       let part = byStream.get(s);
-      if (!part) byStream.set(s, (part = { labels: this.streams[s]!, ts: [], lines: [] }));
-      const line = this.gen.line();
-      bytes += Buffer.byteLength(line);
+      if (!part) byStream.set(s, (part = { labels: this.streams[s]!, ts: [], lines: [], json: [] }));
+      bytes += sizes[k]!;
       part.ts.push(this.stamp());
-      part.lines.push(line);
+      part.lines.push(lines[k]!);
+      part.json!.push(json[k]!);
     }
     return { batch: [...byStream.values()], lines: n, bytes };
   }
