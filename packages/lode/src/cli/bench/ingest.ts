@@ -6,11 +6,12 @@
  */
 import net from 'node:net';
 import { Backoff, sleep } from '../backoff.js';
-import { errorOf, getJson, send, type Connection } from '../client.js';
+import { getJson, type Connection } from '../client.js';
 import { ServerError } from '../errors.js';
 import { retryAfterMs } from '../pusher.js';
 import { lokiJson, lokiProto, otlpProto, syslogFrames, type BatchStream, type BenchProtocol, type HttpBody } from './bodies.js';
 import { benchStreams, LinePool } from './generator.js';
+import { keepAlivePoster, type Poster } from './http-post.js';
 import { progressBar } from './progress.js';
 import { sampleRss } from './server-rss.js';
 import { latency, type LatencySummary } from './summary.js';
@@ -104,20 +105,17 @@ interface Tally {
 }
 
 /** POSTs one body; 429, 5xx and unreachable servers are retried as `Retry-After` says (or backing off). */
-async function post(conn: Connection, body: HttpBody, maxRetries: number, tally: Tally): Promise<boolean> {
+async function post(postBody: Poster, body: HttpBody, maxRetries: number, tally: Tally): Promise<boolean> {
   const backoff = new Backoff(250, 30_000);
   for (let attempt = 0; ; attempt++) {
     let failure: ServerError;
     let waitMs: number | undefined;
     try {
-      const res = await send(conn, body.path, { method: 'POST', body: body.body, headers: body.headers });
-      if (res.ok) {
-        await res.arrayBuffer();
-        return true;
-      }
-      failure = await errorOf(res);
+      const res = await postBody(body.path, body.body, body.headers);
+      if (res.status >= 200 && res.status < 300) return true;
+      failure = new ServerError(`server answered ${res.status}${res.text ? `: ${res.text}` : ''}`, res.status);
       if (res.status !== 429 && res.status < 500) return fail(failure);
-      waitMs = retryAfterMs(res.headers.get('retry-after'));
+      waitMs = retryAfterMs(res.retryAfter);
     } catch (err) {
       if (!(err instanceof ServerError)) throw err;
       failure = err;
@@ -134,11 +132,12 @@ async function post(conn: Connection, body: HttpBody, maxRetries: number, tally:
 
 async function pushHttp(conn: Connection, o: IngestOptions, encode: (b: BatchStream[]) => HttpBody, tally: Tally): Promise<void> {
   const source = new BatchSource(o);
+  const poster = keepAlivePoster(conn, o.concurrency);
   const bar = progressBar(o.lines, `lines ${o.protocol}`, o.progress);
   const worker = async () => {
     for (let next = source.take(); next; next = source.take()) {
       const t0 = performance.now();
-      const ok = await post(conn, encode(next.batch), o.maxRetries ?? 10, tally);
+      const ok = await post(poster, encode(next.batch), o.maxRetries ?? 10, tally);
       tally.requestMs.push(performance.now() - t0);
       tally.requests++;
       if (ok) {
