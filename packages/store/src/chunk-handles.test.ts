@@ -10,6 +10,7 @@ import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import type { ChunkHandle, Entry, EntryQuery, Labels, Matcher } from './model.js';
 import { Store } from './store.js';
 import { tempDir } from './test-util.js';
+import { mulberry32 } from './seeded-random.js';
 
 const S = 1_000_000_000n;
 const MS = 1_000_000n;
@@ -17,16 +18,6 @@ const BASE = 1_767_225_600n * S;
 const SPAN_S = 200;
 const limits: Limits = { ...DEFAULT_LIMITS, reject_old_samples: false };
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Pushed {
   labels: Labels;
@@ -39,7 +30,7 @@ const STREAMS: Labels[] = [{ app: 'a', pod: '1' }, { app: 'a', pod: '2' }, { app
 const WORDS = ['alpha', 'beta', 'gamma', 'grüße', '日本語', 'needle-7', 'status=500'];
 
 function generate(seed: number): Pushed[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
   const out: Pushed[] = [];
   const n = 200 + Math.floor(r() * 400);
@@ -56,7 +47,7 @@ function generate(seed: number): Pushed[] {
 
 /** Three shuffled phases: flushed, flushed (older entries among them), left in the head. */
 async function load(store: Store, data: Pushed[], seed: number): Promise<void> {
-  const r = rng(seed + 99);
+  const r = mulberry32(seed + 99);
   const order = data.map((_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
@@ -154,7 +145,7 @@ describe('Store.chunks', () => {
         const data = generate(seed);
         await load(store, data, seed);
         assert.ok(store.metrics().chunks > 1 && store.metrics().headEntries > 0, 'data is in chunks and in the head');
-        const r = rng(seed * 31);
+        const r = mulberry32(seed * 31);
         const selectors: Matcher[][] = [
           [{ name: 'app', op: '=', value: 'a' }],
           [{ name: 'app', op: '=~', value: 'a|b' }],

@@ -17,3 +17,4 @@ export { compileRe2, translateRe2, type Re2Options } from './re2.js';
 export { formatSelector, labelsError, metadataError, isValidLabelName, canonicalLabels, assertValidTenant } from './labels.js';
 export { InvalidTenantError, RegexSyntaxError, SelectorSyntaxError, StoreClosedError } from './errors.js';
 export { ChunkCorruptError } from './chunk/index.js';
+export { mulberry32 } from './seeded-random.js';

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_LIMITS, Store, type Entry, type Labels, type Limits, type LogStore } from '@lode/store';
 import { evaluateInstant, evaluateRange, type QueryParams, type QueryResult } from './index.js';
+import { mulberry32 } from '@lode/store';
 
 const S = 1_000_000_000n;
 const MS = 1_000_000n;
@@ -18,17 +19,6 @@ const BASE = 1_767_225_600n * S; // 2026-01-01T00:00:00Z, a multiple of every st
 const SPAN_S = 300;
 const limits: Limits = { ...DEFAULT_LIMITS, reject_old_samples: false, max_query_series: 100_000 };
 
-/** Deterministic PRNG (mulberry32) so a failure names a reproducible seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Pushed {
   labels: Labels;
@@ -49,7 +39,7 @@ const CODES = ['200', '404', '500', '503', '201'];
 const WORDS = ['ok', 'done', 'grüße', '日本語', 'retry later', 'x'];
 
 function generate(seed: number): Pushed[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
   const n = 300 + Math.floor(r() * 500);
   const out: Pushed[] = [];
@@ -67,7 +57,7 @@ function generate(seed: number): Pushed[] {
 
 /** Pushes in three phases — flushed, flushed again with older (out-of-order) entries, left in the head. */
 async function load(store: Store, data: Pushed[], seed: number): Promise<void> {
-  const r = rng(seed ^ 0x5bd1e995);
+  const r = mulberry32(seed ^ 0x5bd1e995);
   const shuffled = [...data];
   for (let i = shuffled.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
@@ -303,7 +293,7 @@ describe('counting aggregations from chunks', () => {
         assert.ok(store.metrics().chunks > 1, 'the dataset is partly in chunks');
         assert.ok(store.metrics().headEntries > 0, 'the dataset is partly in the head');
         const generic = withoutChunks(store);
-        const r = rng(seed * 7919);
+        const r = mulberry32(seed * 7919);
         let bruteChecked = 0;
         for (let i = 0; i < CASES_PER_SEED; i++) {
           const c = randomCase(r);

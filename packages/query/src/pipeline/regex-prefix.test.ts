@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import type { LineFilterStage } from '../logql/ast.js';
 import { compileLineFilter, regexLiteralPrefix } from './line-filter.js';
 import { compileRe2 } from './re2.js';
+import { mulberry32 } from '@lode/store';
 
 describe('regexLiteralPrefix on hand-picked regexps', () => {
   const cases: [string, string | undefined][] = [
@@ -46,17 +47,6 @@ describe('regexLiteralPrefix on hand-picked regexps', () => {
 
 // ------------------------------------------------------------------ generated regexps with matches
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A regexp fragment: its RE2 text and a sampler of strings it matches. */
 interface Node {
@@ -163,7 +153,7 @@ function pattern(r: () => number): { re: string; sample: (rr: () => number) => s
 
 describe('regexLiteralPrefix on generated regexps', () => {
   it('every line a regexp matches contains its literal (and passes the byte prefilter)', () => {
-    const r = rng(20260101);
+    const r = mulberry32(20260101);
     let withLiteral = 0;
     let matchedLines = 0;
     for (let i = 0; i < 3000; i++) {

@@ -3,17 +3,8 @@ import { describe, it } from 'node:test';
 import { decompress } from 'zstd-napi';
 import { ByteWriter } from './bytes.js';
 import { chunkChecksum, FLAG_HAS_METADATA, HEADER_SIZE, V2_PREFIX_SIZE } from './format.js';
+import { mulberry32 } from '../seeded-random.js';
 import { ChunkCorruptError, decodeChunk, decodeChunkIndex, encodeChunk, type RawEntry } from './index.js';
-
-/** Deterministic PRNG (mulberry32) so a failure can be reproduced. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sampleEntries(): RawEntry[] {
   const entries: RawEntry[] = [];
@@ -87,7 +78,7 @@ describe('damaged chunks', () => {
   });
 
   it('rejects random garbage, with and without a valid-looking header', () => {
-    const rnd = random(7);
+    const rnd = mulberry32(7);
     for (let n = 0; n < 2000; n++) {
       const data = Buffer.alloc(Math.floor(rnd() * 300));
       for (let i = 0; i < data.length; i++) data[i] = Math.floor(rnd() * 256);
@@ -115,7 +106,7 @@ describe('damaged chunks', () => {
     };
     assert.equal(decodeOrCorrupt(frame(index, body)), false, 'the unmutated sections decode');
     assert.equal(indexOrCorrupt(frame(index, body)), false, 'the unmutated index decodes');
-    const rnd = random(11);
+    const rnd = mulberry32(11);
     const mutate = (b: Buffer): Buffer => {
       const m = Buffer.from(b);
       const flips = 1 + Math.floor(rnd() * 4);
