@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Store, type StoreHooks, type StoreOptions } from '@lode/store';
+import { Store, type LimitsFor, type StoreHooks, type StoreOptions } from '@lode/store';
 import {
   startFileInputs,
   startOtlpGrpc,
@@ -24,12 +24,12 @@ import { listenHttp } from './http-listener.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type ServeMetrics } from './metrics.js';
 
-function storeOptions(config: ServeConfig, hooks: StoreHooks): StoreOptions {
+function storeOptions(config: ServeConfig, limits: LimitsFor, hooks: StoreHooks): StoreOptions {
   return {
     dir: config.data,
     durability: config.durability,
     batchIntervalMs: config.wal_batch_interval,
-    limits: limitsResolver(config),
+    limits,
     chunkTargetBytes: config.chunk_target_size,
     maxChunkAgeMs: config.chunk_max_age,
     chunkCompressionLevel: config.chunk_compression_level,
@@ -135,13 +135,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const logger = createLogger(config.log_level);
   mkdirSync(config.data, { recursive: true });
+  const limits = limitsResolver(config);
   let store: Store | undefined;
   const metrics = createMetrics(() => store?.metrics());
-  store = await Store.open(storeOptions(config, storeHooks(metrics, logger)));
+  store = await Store.open(storeOptions(config, limits, storeHooks(metrics, logger)));
   const openStore = store;
   logger.info({ data: config.data, durability: config.durability, version: VERSION }, 'store opened');
 
-  const limits = limitsResolver(config);
   const tenancy = { multiTenant: config.multi_tenant, apiKeys: config.api_keys };
   const ingest: IngestOptions = { store: openStore, limits, ...tenancy, logger, registry: metrics.registry, maxInflightBytes: config.max_inflight_bytes };
   const query: QueryApiOptions = {
