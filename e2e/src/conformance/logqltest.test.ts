@@ -2,7 +2,10 @@
  * Loki's own LogQL scripts (`../shared/conformance/logqltest/run.mjs`, 1,095 evaluations in
  * Loki's test DSL, the newest Loki semantics) against a real `lode serve` configured as the
  * runner's README asks: multi-tenant, no service_name/detected_level discovery, old samples
- * accepted, and no query splitting (so range queries are not aligned to the step grid).
+ * accepted, and no query splitting (so range queries are not aligned to the step grid). The
+ * scripts expect the plain average of a grouped `avg_over_time` (newer Loki), so the server runs
+ * with `avg_over_time_sharding: exact`; with the default (Loki 3.4's sharded arithmetic) the same
+ * 32 avg_over_time evaluations fail as on Loki 3.4.6 itself.
  *
  * The floor only rises; every evaluation passes now, so any failure is a regression.
  */
@@ -21,6 +24,7 @@ test("Loki's logqltest scripts", { skip: SKIP_REASON, timeout: 240_000 }, async 
     '--limits.discover_service_name=',
     '--limits.discover_log_levels=false',
     '--limits.split_queries_by_interval=0',
+    '--avg-over-time-sharding=exact',
   ]);
   try {
     const run = await runScript('logqltest/run.mjs', ['--url', server.url]);

@@ -56,6 +56,7 @@ export interface ServeConfig {
   retention_stream: RetentionStreamRule[];
   max_inflight_bytes: number;
   log_level: string;
+  avg_over_time_sharding: 'loki-3.4' | 'exact';
   ruler_rules_dir: string;
   ruler_alertmanager_url: string[];
   ruler_webhook_url: string[];

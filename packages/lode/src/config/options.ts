@@ -36,6 +36,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'encode_workers', kind: 'number', default: 1, help: 'worker threads that compress chunks and build their content filters (0: on the main thread)' },
   { key: 'retention_max_disk_bytes', kind: 'bytes', default: '0', help: 'delete the oldest chunks past this store size (0: no size cap)' },
   { key: 'max_inflight_bytes', kind: 'bytes', default: '256MiB', help: 'ingest bodies being processed at once before answering 429/503 (backpressure)' },
+  { key: 'avg_over_time_sharding', kind: ['loki-3.4', 'exact'], default: 'loki-3.4', help: 'grouped avg_over_time as Loki 3.4\'s sharding query frontend computes it (sum_over_time / count_over_time of the lines before unwrap, so lines without the unwrapped label count) or exact (the plain average, as newer Loki)' },
   { key: 'ruler_rules_dir', kind: 'string', default: '', help: 'operator rule files, <dir>/<tenant>/<namespace>.yaml, loaded at start (API-managed rules live under <data>/rules)' },
   { key: 'ruler_alertmanager_url', kind: 'list', default: [], help: 'Alertmanager base URLs (comma-separated) that receive alerts via POST /api/v2/alerts' },
   { key: 'ruler_webhook_url', kind: 'list', default: [], help: 'plain webhook URLs (comma-separated) that receive alert notifications as JSON' },

@@ -148,6 +148,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     store: openStore,
     limits,
     resolveTenant: (headers, access) => tenantOf(headers, tenancy, access),
+    avgOverTimeSharding: config.avg_over_time_sharding,
     version: VERSION,
     onQuery: metrics.observeQuery,
   };

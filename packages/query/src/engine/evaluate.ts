@@ -11,6 +11,7 @@ import { compareLabels } from './labels.js';
 import { evaluateLogQuery, type StreamResult } from './logs.js';
 import { evaluateMetric } from './metric.js';
 import { Scanner } from './scan.js';
+import { rewriteShardedAvg } from './sharded-avg.js';
 import type { StepValue } from './series.js';
 import { StatsCollector, type QueryStats } from './stats.js';
 
@@ -32,7 +33,12 @@ export interface QueryParams {
   limits: Readonly<Limits>;
   /** `X-Loki-Response-Encoding-Flags: categorize-labels`. */
   categorizeLabels?: boolean;
+  /** How a grouped `avg_over_time` is computed (see sharded-avg.ts); default `exact`. */
+  avgOverTimeSharding?: AvgOverTimeSharding;
 }
+
+/** `loki-3.4`: as Loki 3.4's sharding query frontend (sum / count of the lines before unwrap); `exact`: the plain average. */
+export type AvgOverTimeSharding = 'loki-3.4' | 'exact';
 
 /** `[seconds, "value"]` as Prometheus and Loki render a sample. */
 export type SamplePair = [number, string];
@@ -99,7 +105,7 @@ export async function evaluateRange(store: LogStore, p: QueryParams): Promise<Qu
   if ((p.end - p.start) / step > MAX_POINTS) throw errors.maxPoints();
   // Loki aligns to the step only in its query splitter, which `split_queries_by_interval: 0` turns off.
   const grid = p.limits.split_queries_by_interval > 0 ? alignedGrid(p.start, p.end, step) : plainGrid(p.start, p.end, step);
-  const value = await evaluateMetric(expr, { grid, scanner, maxSeries: maxSeriesOf(p) });
+  const value = await evaluateMetric(asEvaluated(expr, p), { grid, scanner, maxSeries: maxSeriesOf(p) });
   const result = toMatrix(value, grid);
   if (result.length > maxSeriesOf(p)) throw errors.maxSeries(maxSeriesOf(p));
   stats.entriesReturned = result.reduce((n, s) => n + s.values.length, 0);
@@ -127,7 +133,7 @@ export async function evaluateInstant(store: LogStore, p: QueryParams): Promise<
   const stats = new StatsCollector();
   const grid = instantGrid(p.start);
   const scanner = newScanner(store, p, stats);
-  const value = await evaluateMetric(expr as MetricExpr, { grid, scanner, maxSeries: maxSeriesOf(p) });
+  const value = await evaluateMetric(asEvaluated(expr as MetricExpr, p), { grid, scanner, maxSeries: maxSeriesOf(p) });
   const t = toSeconds(p.start);
   if (value.kind === 'scalar') {
     return { resultType: 'scalar', result: [t, formatSampleValue(value.values[0] as number)], stats: stats.finish() };
@@ -145,6 +151,11 @@ export async function evaluateInstant(store: LogStore, p: QueryParams): Promise<
 export function defaultStep(start: bigint, end: bigint): bigint {
   const s = (end - start) / SECOND / 250n;
   return (s > 1n ? s : 1n) * SECOND;
+}
+
+/** The metric expression as the configured frontend would evaluate it. */
+function asEvaluated(expr: MetricExpr, p: QueryParams): MetricExpr {
+  return p.avgOverTimeSharding === 'loki-3.4' ? rewriteShardedAvg(expr) : expr;
 }
 
 function parse(query: string | Expr): Expr {

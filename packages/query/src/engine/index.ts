@@ -8,6 +8,7 @@ export {
   type Series,
   type VectorSample,
   type SamplePair,
+  type AvgOverTimeSharding,
 } from './evaluate.js';
 export type { StreamResult, StreamValue } from './logs.js';
 export type { QueryStats } from './stats.js';

@@ -3,6 +3,7 @@
  * composition root (shared with ingest, so both sides resolve tenants the same way).
  */
 import type { LimitsFor, LogStore } from '@lode/store';
+import type { AvgOverTimeSharding } from '../engine/index.js';
 
 export type TenantResolution = { ok: true; tenant: string } | { ok: false; status: number; message: string };
 
@@ -13,6 +14,8 @@ export interface QueryApiOptions {
   store: LogStore;
   limits: LimitsFor;
   resolveTenant: TenantResolver;
+  /** How a grouped `avg_over_time` is computed; default `exact` (the ruler always uses `exact`, as Loki's local ruler). */
+  avgOverTimeSharding?: AvgOverTimeSharding;
   /** Version reported by /status/buildinfo. */
   version: string;
   /** Called after each query with its figures, for metrics. */

@@ -127,6 +127,7 @@ export function queryRouter(opts: QueryApiOptions): Router {
       direction: directionParam(params),
       limits,
       categorizeLabels: categorize(ctx),
+      avgOverTimeSharding: opts.avgOverTimeSharding,
       signal: querySignal(ctx, limits.query_timeout),
     });
     success(ctx, result);
@@ -145,6 +146,7 @@ export function queryRouter(opts: QueryApiOptions): Router {
       direction: directionParam(params),
       limits,
       categorizeLabels: categorize(ctx),
+      avgOverTimeSharding: opts.avgOverTimeSharding,
       signal: querySignal(ctx, limits.query_timeout),
     });
     success(ctx, result);
