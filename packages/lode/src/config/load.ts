@@ -64,6 +64,7 @@ export interface ServeConfig {
   ruler_evaluation_interval: number;
   ruler_resend_delay: number;
   ruler_for_outage_tolerance: number;
+  ruler_for_grace_period: number;
   ruler_external_url: string;
   limits: Limits;
   overrides: Record<string, Partial<Limits>>;

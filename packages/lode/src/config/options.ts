@@ -44,6 +44,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'ruler_evaluation_interval', kind: 'duration', default: '1m', help: 'evaluation interval of rule groups that set none' },
   { key: 'ruler_resend_delay', kind: 'duration', default: '1m', help: 'how often a still-firing alert is sent again' },
   { key: 'ruler_for_outage_tolerance', kind: 'duration', default: '1h', help: 'restore pending/firing alert state saved at most this long ago after a restart' },
+  { key: 'ruler_for_grace_period', kind: 'duration', default: '10m', help: 'a restored pending alert fires no sooner than this after a restart; rules with a shorter `for` are not restored (Prometheus semantics)' },
   { key: 'ruler_external_url', kind: 'string', default: '', help: 'base URL put in alerts\' generatorURL (lode\'s or Grafana\'s address)' },
   { key: 'log_level', kind: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], default: 'info', help: 'level of lode\'s own JSON log lines' },
 ];

@@ -84,6 +84,7 @@ function createServeRuler(config: ServeConfig, query: QueryApiOptions, metrics: 
     evaluationIntervalMs: config.ruler_evaluation_interval,
     resendDelayMs: config.ruler_resend_delay,
     forOutageToleranceMs: config.ruler_for_outage_tolerance,
+    forGracePeriodMs: config.ruler_for_grace_period,
     externalUrl: config.ruler_external_url,
     logger: logger.child({ component: 'ruler' }),
     registry: metrics.registry,

@@ -6,7 +6,8 @@
  * alert's identity or state changes — not when only its value or annotations do — and, while
  * alerts are active, at least every `heartbeatMs` and at shutdown, so `savedAt` tells how long the
  * ruler was away. State older than `outageToleranceMs` (Prometheus' `for_outage_tolerance`, 1 h)
- * is not restored, nor is a rule's state when its `expr` or `labels` changed meanwhile.
+ * is not restored, nor is a rule's state when its `expr` or `labels` changed meanwhile. How a
+ * restored pending alert's `for` clock resumes is Prometheus' rule (see AlertingRule.restore).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -86,11 +87,14 @@ export class AlertStateStore {
     }
   }
 
-  /** The saved rules of a group, unless the state is older than the outage tolerance at `now`. */
-  restore(tenant: string, ns: string, group: string, now: number): SavedRule[] {
+  /**
+   * The saved rules of a group and when they were saved (≈ when the ruler went down), unless the
+   * state is older than the outage tolerance at `now`.
+   */
+  restore(tenant: string, ns: string, group: string, now: number): { savedAt: number; rules: SavedRule[] } {
     const t = this.tenants.get(tenant);
-    if (!t || now - t.savedAt > this.opts.outageToleranceMs) return [];
-    return t.groups.get(groupKey(ns, group))?.rules ?? [];
+    if (!t || now - t.savedAt > this.opts.outageToleranceMs) return { savedAt: now, rules: [] };
+    return { savedAt: t.savedAt, rules: t.groups.get(groupKey(ns, group))?.rules ?? [] };
   }
 
   /** A group's state after an evaluation at `now`; writes the tenant's file if it changed or the heartbeat is due. */

@@ -43,6 +43,21 @@ function sortLabels(labels: Record<string, string>): Labels {
   return out;
 }
 
+/** When the ruler went down (the state's save time) and came back, and Prometheus' `for_grace_period`. */
+export interface RestoreTiming {
+  downAt: number;
+  now: number;
+  gracePeriodMs: number;
+}
+
+/** A pending alert's activeAt after a restart: its remaining `for` time, at least the grace period. */
+function resumedActiveAt(activeAt: number, hold: number, t: RestoreTiming): number {
+  const remaining = hold - (t.downAt - activeAt);
+  if (remaining <= 0) return activeAt;
+  if (remaining < t.gracePeriodMs) return t.now + t.gracePeriodMs - hold;
+  return activeAt + (t.now - t.downAt);
+}
+
 export class AlertingRule {
   readonly active = new Map<string, Alert>();
 
@@ -155,19 +170,23 @@ export class AlertingRule {
   }
 
   /**
-   * Takes back saved alerts if they belong to this very rule (same name, expr and labels).
-   * `activeAt` is kept, so a pending alert's `for` clock runs on across the restart and a firing
-   * one stays firing; it is re-sent at the next evaluation that still sees it.
+   * Takes back saved alerts if they belong to this very rule (same name, expr and labels), with
+   * Prometheus' `RestoreForState` rules: a rule whose `for` is shorter than the grace period is not
+   * restored (its alerts just wait `for` again); a firing alert stays firing; a pending alert's
+   * `for` clock is moved on by the downtime, so it fires after the `for` time it still had left —
+   * but never sooner than the grace period after the restart.
    */
-  restore(saved: SavedRule): boolean {
+  restore(saved: SavedRule, t: RestoreTiming): boolean {
     if (saved.name !== this.name || saved.expr !== this.rule.def.expr || saved.labels !== labelsKey(this.rule.def.labels)) return false;
+    const hold = this.rule.def.forMs;
+    if (hold < t.gracePeriodMs) return false;
     for (const a of saved.alerts) {
       this.active.set(labelsKey(a.labels), {
         labels: sortLabels(a.labels),
         annotations: sortLabels(a.annotations ?? {}),
         state: a.state,
         value: typeof a.value === 'number' ? a.value : 0,
-        activeAt: a.activeAt,
+        activeAt: a.state === 'pending' ? resumedActiveAt(a.activeAt, hold, t) : a.activeAt,
         firedAt: a.firedAt,
         resolvedAt: 0,
         lastSentAt: 0,

@@ -7,7 +7,7 @@ import type { LimitsFor, LogStore, StreamPush } from '@lode/store';
 import { evaluateInstant } from '../engine/index.js';
 import { formatSampleValue } from '../engine/format.js';
 import type { AlertStateStore, SavedRule } from './alert-state.js';
-import { AlertingRule, labelsKey, RuleLimitError, type Alert, type RuleSample } from './alerting.js';
+import { AlertingRule, labelsKey, RuleLimitError, type Alert, type RestoreTiming, type RuleSample } from './alerting.js';
 import type { RulerLogger } from './logger.js';
 import type { RulerMetrics } from './metrics.js';
 import type { Notifier, PostableAlert } from './notifier.js';
@@ -85,11 +85,11 @@ export class GroupRunner {
   }
 
   /** Takes back the alerts saved before a restart, for the rules that are unchanged; returns how many rules did. */
-  restore(saved: readonly SavedRule[]): number {
+  restore(saved: readonly SavedRule[], timing: RestoreTiming): number {
     let restored = 0;
     for (const s of saved) {
       const r = this.rules.find((o): o is AlertingRule & { status: RuleHealth } => o instanceof AlertingRule && o.name === s.name);
-      if (r?.restore(s)) restored++;
+      if (r?.restore(s, timing)) restored++;
     }
     return restored;
   }

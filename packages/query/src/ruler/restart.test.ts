@@ -73,27 +73,30 @@ describe('alert state across restarts', () => {
     assert.equal(earlier.length, 1, 'Quick was pending at the first evaluation');
   });
 
-  it('keeps a pending alert\'s `for` clock and a firing alert firing across a restart', async () => {
+  it('keeps a firing alert firing and moves a pending alert\'s `for` clock on by the downtime', async () => {
     await h.shutdown();
     clock = t0 + 3 * MIN;
-    h = await startHarness({ now }, dir);
+    h = await startHarness({ now, forGracePeriodMs: 0 }, dir);
     assert.deepEqual(await alerts(h), {
       Quick: { state: 'firing', activeAt: t0 },
-      Slow: { state: 'pending', activeAt: t0 },
+      Slow: { state: 'pending', activeAt: t0 + MIN },
     });
     clock = t0 + 10 * MIN;
     await h.ruler.evaluateNow('t1');
+    assert.equal((await alerts(h))['Slow']!.state, 'pending', 'the minute the ruler was down does not count');
+    clock = t0 + 11 * MIN;
+    await h.ruler.evaluateNow('t1');
     assert.deepEqual(await alerts(h), {
       Quick: { state: 'firing', activeAt: t0 },
-      Slow: { state: 'firing', activeAt: t0 },
-    }, 'Slow fires 10m after it first went pending, not 10m after the restart');
+      Slow: { state: 'firing', activeAt: t0 + MIN },
+    }, 'Slow fires after 10m of pending time, not 10m after the restart');
   });
 
   it('does not restore a rule whose expr changed while the ruler was down', async () => {
     await h.shutdown();
     writeFileSync(join(dir, 'rules', 't1', 'ns.yaml'), `groups:\n- ${GROUP.replace('vector(1)\n  for: 10m', 'vector(2)\n  for: 10m').replaceAll('\n', '\n  ')}`);
     clock = t0 + 11 * MIN;
-    h = await startHarness({ now }, dir);
+    h = await startHarness({ now, forGracePeriodMs: 0 }, dir);
     assert.deepEqual(Object.keys(await alerts(h)), ['Quick']);
   });
 
@@ -123,5 +126,44 @@ describe('alert state across restarts', () => {
     assert.deepEqual(await alerts(h), {});
     await h.ruler.evaluateNow('t1');
     assert.deepEqual(await alerts(h), { Quick: { state: 'pending', activeAt: clock }, Slow: { state: 'pending', activeAt: clock } });
+  });
+});
+
+describe('alert state restore with the default 10m grace period', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lode-'));
+  const t0 = Math.floor(Date.now() / 1000) * 1000 - 3 * 3_600_000;
+  let clock = t0;
+  const now = (): number => clock;
+  let h: Harness;
+
+  before(async () => {
+    h = await startHarness({ now }, dir);
+    assert.equal((await req(`${h.url}/loki/api/v1/rules/ns`, 't1', 'POST', GROUP)).status, 202);
+    await h.ruler.evaluateNow('t1');
+    clock = t0 + 2 * MIN;
+    await h.ruler.evaluateNow('t1');
+    await h.shutdown();
+    clock = t0 + 3 * MIN;
+    h = await startHarness({ now }, dir);
+  });
+  after(async () => {
+    await h.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('skips rules whose `for` is shorter than the grace period and gives a pending alert at least the grace period', async () => {
+    assert.deepEqual(await alerts(h), { Slow: { state: 'pending', activeAt: t0 + 3 * MIN } }, 'Quick (for: 1m) is not restored');
+    clock = t0 + 12 * MIN;
+    await h.ruler.evaluateNow('t1');
+    assert.deepEqual(await alerts(h), {
+      Quick: { state: 'pending', activeAt: t0 + 12 * MIN },
+      Slow: { state: 'pending', activeAt: t0 + 3 * MIN },
+    });
+    clock = t0 + 13 * MIN;
+    await h.ruler.evaluateNow('t1');
+    assert.deepEqual(await alerts(h), {
+      Quick: { state: 'firing', activeAt: t0 + 12 * MIN },
+      Slow: { state: 'firing', activeAt: t0 + 3 * MIN },
+    }, 'Slow had 8m left at the restart, less than the grace period: it fires 10m after the restart');
   });
 });

@@ -45,6 +45,11 @@ export interface RulerOptions {
    * `for_outage_tolerance`, default 1 h). State lives in `<dataDir>/rules-state/`.
    */
   forOutageToleranceMs?: number;
+  /**
+   * A restored pending alert fires no sooner than this after the restart, and rules whose `for`
+   * is shorter are not restored (Prometheus' and Loki's `for_grace_period`, default 10 min).
+   */
+  forGracePeriodMs?: number;
   /** The clock (unix ms) for evaluation timestamps and schedules; tests inject one. */
   now?: () => number;
 }
@@ -78,8 +83,9 @@ export function createRuler(opts: RulerOptions): Ruler {
   });
   const remoteWriter = opts.remoteWriteUrl ? new RemoteWriter(opts.remoteWriteUrl, logger, metrics) : undefined;
   const outageToleranceMs = opts.forOutageToleranceMs ?? 3_600_000;
-  // The heartbeat keeps `savedAt` recent enough that a short outage is never mistaken for a long one.
-  const alertState = new AlertStateStore(opts.dataDir, { outageToleranceMs, heartbeatMs: Math.max(1000, outageToleranceMs / 10), logger });
+  const gracePeriodMs = opts.forGracePeriodMs ?? 600_000;
+  // The heartbeat keeps `savedAt` within a minute of a crash: it is the downtime a restore subtracts from `for`.
+  const alertState = new AlertStateStore(opts.dataDir, { outageToleranceMs, heartbeatMs: Math.max(1000, Math.min(outageToleranceMs / 10, 60_000)), logger });
   const now = opts.now ?? Date.now;
   const ctx: GroupContext = {
     store: opts.store,
@@ -112,7 +118,9 @@ export function createRuler(opts: RulerOptions): Ruler {
           runner.inherit(old);
           void old.stop();
         } else {
-          const restored = runner.restore(alertState.restore(tenant, ns, def.name, now()));
+          const at = now();
+          const saved = alertState.restore(tenant, ns, def.name, at);
+          const restored = runner.restore(saved.rules, { downAt: saved.savedAt, now: at, gracePeriodMs });
           if (restored > 0) logger.info({ tenant, namespace: ns, group: def.name, rules: restored }, 'ruler: restored alert state');
         }
         runners.set(k, runner);
