@@ -42,6 +42,17 @@ async function instant(store: Store, query: string, ms: number): Promise<{ metri
   return res.result as { metric: Record<string, string>; value: [number, string] }[];
 }
 
+/** A ruler on `dir` running GROUP, evaluated at t0 and t0 + 2m (Quick firing, Slow pending); the clock ends at t0 + 2m. */
+async function startWithAlerts(dir: string, t0: number, clock: { set(ms: number): void; now(): number }): Promise<Harness> {
+  clock.set(t0);
+  const h = await startHarness({ now: clock.now }, dir);
+  assert.equal((await req(`${h.url}/loki/api/v1/rules/ns`, 't1', 'POST', GROUP)).status, 202);
+  await h.ruler.evaluateNow('t1');
+  clock.set(t0 + 2 * MIN);
+  await h.ruler.evaluateNow('t1');
+  return h;
+}
+
 describe('alert state across restarts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lode-'));
   // A clock the test moves; three hours back so every sample is within the store's accepted age.
@@ -51,11 +62,7 @@ describe('alert state across restarts', () => {
   let h: Harness;
 
   before(async () => {
-    h = await startHarness({ now }, dir);
-    assert.equal((await req(`${h.url}/loki/api/v1/rules/ns`, 't1', 'POST', GROUP)).status, 202);
-    await h.ruler.evaluateNow('t1');
-    clock = t0 + 2 * MIN;
-    await h.ruler.evaluateNow('t1');
+    h = await startWithAlerts(dir, t0, { set: (ms) => (clock = ms), now });
   });
   after(async () => {
     await h.shutdown();
@@ -137,11 +144,7 @@ describe('alert state restore with the default 10m grace period', () => {
   let h: Harness;
 
   before(async () => {
-    h = await startHarness({ now }, dir);
-    assert.equal((await req(`${h.url}/loki/api/v1/rules/ns`, 't1', 'POST', GROUP)).status, 202);
-    await h.ruler.evaluateNow('t1');
-    clock = t0 + 2 * MIN;
-    await h.ruler.evaluateNow('t1');
+    h = await startWithAlerts(dir, t0, { set: (ms) => (clock = ms), now });
     await h.shutdown();
     clock = t0 + 3 * MIN;
     h = await startHarness({ now }, dir);
