@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodeChunk, filterMayContain, type RawEntry } from './index.js';
+import { buildFilter } from './filter.js';
 
 function random(seed: number): () => number {
   return () => {
@@ -125,4 +126,79 @@ describe('content filter', () => {
     assert.ok(filterMayContain(filter, 'aaaa'));
     assert.equal(filterMayContain(filterOf(['no nul bytes here']), '\u0000\u0000\u0000\u0000'), false);
   });
+
+  it('is byte for byte the filter a plain reference build gives (format and sizing unchanged)', () => {
+    const rnd = random(17);
+    for (const count of [1, 30, 3000]) {
+      const texts = lines(rnd, count);
+      const { bytes, offsets } = packed(texts);
+      assert.deepEqual(buildFilter(bytes, offsets, texts.length), referenceFilter(bytes, offsets));
+    }
+  });
+
+  it('covers every gram of a line longer than the scratch set (it grows inside the line)', () => {
+    const rnd = random(23);
+    const hex = Array.from({ length: 300_000 }, () => Math.floor(rnd() * 16).toString(16)).join('');
+    const filter = filterOf(['short', hex]);
+    const { bytes, offsets } = packed(['short', hex]);
+    for (let n = 0; n < 2000; n++) {
+      const at = Math.floor(rnd() * (hex.length - 12));
+      assert.ok(filterMayContain(filter, hex.slice(at, at + 12)));
+    }
+    assert.deepEqual(filter, referenceFilter(bytes, offsets));
+  });
+
+  it('covers the FF FF FF FF gram, which the scratch set cannot hold, in raw bytes', () => {
+    const bytes = Buffer.from([0x61, 0xff, 0xff, 0xff, 0xff, 0x62]);
+    const filter = buildFilter(bytes, Uint32Array.of(0, bytes.length), 1);
+    assert.ok(filterMayContainBytes(filter, Buffer.from([0xff, 0xff, 0xff, 0xff])));
+    assert.ok(filterMayContainBytes(filter, Buffer.from([0x61, 0xff, 0xff, 0xff])));
+    assert.ok(filterMayContainBytes(filter, Buffer.from([0xff, 0xff, 0xff, 0x62])));
+  });
 });
+
+function packed(texts: string[]): { bytes: Buffer; offsets: Uint32Array } {
+  const parts = texts.map((t) => Buffer.from(t, 'utf8'));
+  const offsets = new Uint32Array(parts.length + 1);
+  for (let i = 0; i < parts.length; i++) offsets[i + 1] = offsets[i]! + parts[i]!.length;
+  return { bytes: Buffer.concat(parts), offsets };
+}
+
+/** The filter format written the obvious way: a Set of raw grams sizes it, each lowered gram sets k bits. */
+function referenceFilter(bytes: Buffer, offsets: Uint32Array): Buffer {
+  const raw = new Set<number>();
+  for (let i = 0; i + 1 < offsets.length; i++) {
+    for (let p = offsets[i]!; p + 4 <= offsets[i + 1]!; p++) raw.add(bytes.readUInt32BE(p));
+  }
+  const bitCount = Math.max(64, Math.ceil((raw.size * 4) / 8) * 8);
+  const filter = Buffer.alloc(3 + bitCount / 8);
+  filter.set([1, 4, 3]);
+  const lower = (b: number) => (b >= 0x41 && b <= 0x5a ? b + 0x20 : b);
+  for (const g of raw) {
+    const gram = ((lower(g >>> 24) << 24) | (lower((g >>> 16) & 0xff) << 16) | (lower((g >>> 8) & 0xff) << 8) | lower(g & 0xff)) >>> 0;
+    for (const bit of referenceBits(gram, bitCount)) filter[3 + (bit >>> 3)]! |= 1 << (bit & 7);
+  }
+  return filter;
+}
+
+function referenceBits(gram: number, bitCount: number): number[] {
+  const fmix = (h: number) => {
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
+  };
+  const h1 = fmix(gram);
+  const h2 = (fmix(gram ^ 0x5bd1e995) | 1) >>> 0;
+  return [0, 1, 2].map((i) => Number((BigInt(h1) + BigInt(i) * BigInt(h2)) % 2n ** 32n % BigInt(bitCount)));
+}
+
+/** `filterMayContain` for a needle of raw bytes (it takes strings, and FF is no UTF-8). */
+function filterMayContainBytes(filter: Buffer, needle: Buffer): boolean {
+  const bitCount = (filter.length - 3) * 8;
+  for (let p = 0; p + 4 <= needle.length; p++) {
+    for (const bit of referenceBits(needle.readUInt32BE(p), bitCount)) if ((filter[3 + (bit >>> 3)]! & (1 << (bit & 7))) === 0) return false;
+  }
+  return true;
+}
