@@ -214,6 +214,15 @@ describe('Store.chunks', () => {
       assert.ok(rare.some((h) => h.minTs === BASE + 200n * S), 'the chunk with the token is kept');
       assert.ok(rare.length < 5, `the content filter prunes chunks without the token (kept ${rare.length})`);
 
+      // mayContain answers from the filter alone: never "no" for a chunk holding the literal.
+      const listed = [...store.chunks('t', all)];
+      const before = store.metrics().chunksDecoded;
+      const mayRare = listed.map((h) => h.mayContain?.('rare-token') ?? true);
+      assert.equal(mayRare[2], true, 'the chunk with the token may contain it');
+      assert.ok(mayRare.filter((m) => !m).length >= 2, `the filter rules out chunks without the token (${mayRare.join(',')})`);
+      assert.ok(listed.slice(0, 4).every((h) => h.mayContain?.('block') === true), 'every chunk may contain a word it holds');
+      assert.equal(store.metrics().chunksDecoded, before, 'mayContain decodes nothing');
+
       const window = [...store.chunks('t', { ...all, from: BASE + 150n * S, to: BASE + 250n * S })];
       assert.deepEqual(
         window.map((h) => h.minTs - BASE),

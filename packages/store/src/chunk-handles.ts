@@ -48,6 +48,10 @@ export function* chunkHandles(ctx: ReadContext, streams: StreamState[], q: Entry
           bytes: ref.bytes,
           open: () => read(chunkEntries),
           openIndex: () => read(chunkIndexEntries),
+          mayContain: (literal) => {
+            const filter = ctx.dbs.filters.get(ref.key, { transaction: txn });
+            return filter === undefined || filterMayContain(filter, literal);
+          },
         };
       }
       for (const { block, length } of live[i] ?? []) {

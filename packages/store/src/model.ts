@@ -159,6 +159,13 @@ export interface ChunkHandle extends ChunkSummary {
    * compressed). Same validity and corruption rules as `open`.
    */
   openIndex(): ChunkIndexEntries | undefined;
+  /**
+   * False when the chunk's content filter rules out that any of its lines contains `literal`
+   * (as `EntryQuery.lineContains` prunes), true when some line may. Reads only the filter, so a
+   * caller with a needle of its own (one that holds only under conditions it checks) can skip a
+   * chunk without decoding its lines. Optional: absent means "may".
+   */
+  mayContain?(literal: string): boolean;
 }
 
 /** `/loki/api/v1/index/stats` figures. */

@@ -384,6 +384,40 @@ describe('counting aggregations: targeted shapes', () => {
     });
   }
 
+  it('rules out chunks by a label the pipeline needs only when no metadata could supply it', async () => {
+    const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'lode-'));
+    const s2 = await Store.open({ dir: dir2, limits: () => limits, durability: 'none', encodeWorkers: 0 });
+    try {
+      // No line holds `status`: one stream carries it as metadata, one not at all, one in its labels.
+      const entries = (metadata: Labels | undefined): Entry[] =>
+        Array.from({ length: 20 }, (_, k) => ({ ts: BASE + BigInt(k + 1) * S, line: `level=error code=${500 + k}`, ...(metadata ? { metadata } : {}) }));
+      await s2.append('t', [
+        { labels: { app: 'meta' }, entries: entries({ status: '503' }) },
+        { labels: { app: 'none' }, entries: entries(undefined) },
+        { labels: { app: 'stream', status: '502' }, entries: entries(undefined) },
+      ]);
+      await s2.flush();
+      const params: QueryParams = {
+        tenant: 't',
+        query: 'sum by (app) (count_over_time({app=~".+"} | logfmt | status >= 500 [1m]))',
+        start: BASE + 60n * S,
+        end: BASE + 60n * S,
+        step: 60n * S,
+        limit: 100,
+        direction: 'backward',
+        limits,
+      };
+      const fast = await evaluateRange(s2, params);
+      assert.deepEqual(sortedResult(fast), sortedResult(await evaluateRange(withoutChunks(s2), params)), 'chunk path = generic path');
+      assert.ok(fast.resultType === 'matrix');
+      const counts = Object.fromEntries(fast.result.map((r) => [r.metric.app, r.values[0]?.[1]]));
+      assert.deepEqual(counts, { meta: '20', stream: '20' });
+    } finally {
+      await s2.close();
+      fs.rmSync(dir2, { recursive: true, force: true });
+    }
+  });
+
   it('adds chunks that sit inside one window set from their summaries, without decoding them', async () => {
     const before = store.metrics().chunksDecoded;
     const r = await evaluateRange(store, {

@@ -56,6 +56,7 @@ export async function countFromChunks(scanner: Scanner, req: Omit<ScanRequest, '
         return;
       }
     }
+    if (ruledOut(h, extractor.metadataFreeLiterals(streamLabels))) return;
     const c = h.open();
     if (!c) return;
     const needle = c.sorted && c.linesBlock && !dense.has(streamLabels) ? extractor.lineNeedle(streamLabels, c.hasMetadata) : undefined;
@@ -67,6 +68,20 @@ export async function countFromChunks(scanner: Scanner, req: Omit<ScanRequest, '
     addEntries(scanner, extractor, agg, c, h, req);
     o.checkSeries();
   });
+}
+
+/**
+ * Whether no entry of the chunk can yield a sample: its content filter rules out a literal every
+ * such line contains, and (read from its index, which leaves the lines compressed) no entry
+ * carries metadata that could supply the label instead.
+ */
+function ruledOut(h: ChunkHandle, literals: readonly string[]): boolean {
+  if (literals.length === 0 || h.mayContain === undefined) return false;
+  let absent = false;
+  for (const l of literals) if (!h.mayContain(l)) absent = true;
+  if (!absent) return false;
+  const index = h.openIndex();
+  return index === undefined || !index.hasMetadata;
 }
 
 /** Adds a sorted chunk's entries in [from, to) as runs that share the same windows. */
@@ -98,6 +113,20 @@ function addEntries(
 ): void {
   const ts = c.timestamps;
   const labels = h.stream.labels;
+  const block = c.sorted ? c.linesBlock?.() : undefined;
+  if (block !== undefined) {
+    const end = lowerBound(ts, 0, c.length, req.to);
+    const start = lowerBound(ts, 0, end, req.from);
+    if (start >= end) return;
+    scanner.countRead(end - start, c.linesBytes(start, end));
+    const { bytes, offsets } = block;
+    for (let i = start; i < end; i++) {
+      const t = ts[i] as bigint;
+      const s = extractor.extractRange(t, bytes, offsets[i]!, offsets[i + 1]!, labels, c.hasMetadata ? c.metadata(i) : NO_METADATA);
+      if (s) agg.add(s.labels, t, s.value, s.bytes);
+    }
+    return;
+  }
   let lines = 0;
   let bytes = 0;
   for (let i = 0; i < c.length; i++) {
@@ -111,6 +140,8 @@ function addEntries(
   }
   scanner.countRead(lines, bytes);
 }
+
+const NO_METADATA: Labels = Object.freeze({});
 
 /** Above this share of candidate lines in a chunk, its stream's later chunks skip the search. */
 const DENSE = 0.5;
@@ -148,7 +179,7 @@ function addCandidates(
     if (p < 0 || p + key.length > stop) break;
     i = lineAt(offsets, i, end, p);
     candidates++;
-    const s = extractor.extractBytes(ts[i] as bigint, c.lineBytes(i), labels, c.metadata(i));
+    const s = extractor.extractRange(ts[i] as bigint, bytes, offsets[i]!, offsets[i + 1]!, labels, c.hasMetadata ? c.metadata(i) : NO_METADATA);
     if (s) agg.add(s.labels, ts[i] as bigint, s.value, s.bytes);
     i++;
     pos = offsets[i]!;

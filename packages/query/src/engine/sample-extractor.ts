@@ -49,12 +49,28 @@ export class SampleExtractor {
     return this.pipeline.lineNeedle(streamLabels, hasMetadata);
   }
 
+  /** Literals every sample's line contains in a chunk without metadata (see Pipeline.metadataFreeLiterals). */
+  metadataFreeLiterals(streamLabels: Labels): readonly string[] {
+    return this.pipeline.metadataFreeLiterals(streamLabels);
+  }
+
   /** `extract` for an entry read from chunk columns: the line stays bytes unless a stage needs text. */
   extractBytes(ts: bigint, bytes: Buffer, streamLabels: Labels, metadata: Labels): Sample | undefined {
     const r = this.pipeline.processBytes(ts, bytes, streamLabels, metadata);
     if (!r) return undefined;
     const s = this.sample;
     s.bytes = this.pipeline.rewritesLine ? Buffer.byteLength(r.line) : bytes.length;
+    s.labels = r.labels;
+    s.value = r.value ?? 1;
+    return s;
+  }
+
+  /** `extractBytes` for the line `block[start..end)` of a chunk's lines block. */
+  extractRange(ts: bigint, block: Buffer, start: number, end: number, streamLabels: Labels, metadata: Labels): Sample | undefined {
+    const r = this.pipeline.processRange(ts, block, start, end, streamLabels, metadata);
+    if (!r) return undefined;
+    const s = this.sample;
+    s.bytes = this.pipeline.rewritesLine ? Buffer.byteLength(r.line) : end - start;
     s.labels = r.labels;
     s.value = r.value ?? 1;
     return s;

@@ -14,7 +14,8 @@ export const LABEL_FILTER_ERR = 'LabelFilterErr';
 
 export type LabelTest = (st: EntryState) => boolean;
 
-function compare<T extends number | bigint>(op: CompareOp, a: T, b: T): boolean {
+/** `a op b`. */
+export function compareValues<T extends number | bigint>(op: CompareOp, a: T, b: T): boolean {
   switch (op) {
     case '==':
       return a === b;
@@ -62,7 +63,7 @@ function converting<T extends number | bigint>(name: string, op: CompareOp, want
       if (st.err === '') st.setErr(LABEL_FILTER_ERR, err.message);
       return true;
     }
-    return compare(op, v, want);
+    return compareValues(op, v, want);
   };
 }
 

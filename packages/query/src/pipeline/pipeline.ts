@@ -21,7 +21,8 @@ import {
   unpackStage,
   type StageFn,
 } from './stages.js';
-import type { ParserHints } from './hints.js';
+import { NO_HINTS, type ParserHints } from './hints.js';
+import { DROP, LogfmtPlan, UNDECIDED } from './logfmt-plan.js';
 import { mayProduce, presenceChecks, type PresenceCheck } from './presence.js';
 import { EntryState, ERROR_DETAILS_LABEL, ERROR_LABEL } from './state.js';
 import { ConversionError, parseGoDuration, parseGoFloat, parseHumanBytes } from './units.js';
@@ -61,6 +62,8 @@ export interface Pipeline {
   process(ts: bigint, line: string, lineBytes: Buffer | undefined, streamLabels: Labels, metadata: Labels): PipelineResult | undefined;
   /** `process` for an entry read as bytes: the line becomes a string only if the byte-level filters pass. */
   processBytes(ts: bigint, lineBytes: Buffer, streamLabels: Labels, metadata: Labels): PipelineResult | undefined;
+  /** `processBytes` for the line `block[start..end)` (a chunk's lines block), without a view per line. */
+  processRange(ts: bigint, block: Buffer, start: number, end: number, streamLabels: Labels, metadata: Labels): PipelineResult | undefined;
   /** No stage and no unwrap: every entry passes with its stream labels and metadata. */
   readonly noStages: boolean;
   /** Some stage may change the line (line_format, decolorize, unpack). */
@@ -75,23 +78,34 @@ export interface Pipeline {
    * one native search instead of testing each line. `hasMetadata`: some entry carries metadata.
    */
   lineNeedle(streamLabels: Labels, hasMetadata: boolean): Buffer | undefined;
+  /**
+   * Literals every passing line of a stream with `streamLabels` contains when its entries carry no
+   * structured metadata, beyond `requiredLiterals` (which hold regardless): a reader can rule out a
+   * chunk without metadata from its content filter.
+   */
+  metadataFreeLiterals(streamLabels: Labels): readonly string[];
 }
 
 const MAX_INTERNED = 100_000;
+const NONE: readonly string[] = Object.freeze([]);
 
 interface Interned {
   labels: Labels;
   key: string;
 }
 
-/** The result object: its line is read from the entry state on demand (often never, in metric queries). */
+/** The result object: its line is read on demand (often never, in metric queries). */
 class Result implements PipelineResult {
   labels: Labels = {};
   key = '';
   value: number | undefined = undefined;
+  /** Set when a plan decided the entry: the line is `block[start..end)`, the entry state is stale. */
+  block: Buffer | undefined = undefined;
+  start = 0;
+  end = 0;
   constructor(private readonly st: EntryState) {}
   get line(): string {
-    return this.st.line;
+    return this.block !== undefined ? this.block.toString('utf8', this.start, this.end) : this.st.line;
   }
 }
 
@@ -171,6 +185,10 @@ class CompiledPipeline implements Pipeline {
   private readonly scratch = new Map<string, string>();
   /** Labels `logfmt` must produce for the entry to survive (see presence.ts). */
   private readonly presence: PresenceCheck[] | undefined;
+  private readonly presenceLiterals = new WeakMap<Labels, readonly string[]>();
+  /** The fast path for `| logfmt | <label filters>` of a projected metric query (see logfmt-plan.ts). */
+  private readonly plan: LogfmtPlan | undefined;
+  private readonly planValues: (string | undefined)[] = [];
   /** The longest literal a leading line filter requires (see lineNeedle). */
   private readonly leadingNeedle: Buffer | undefined;
 
@@ -198,6 +216,10 @@ class CompiledPipeline implements Pipeline {
     this.project = opts.project ? [...new Set(opts.project)].sort() : undefined;
     this.rewritesLine = lineRewritten;
     this.labelsUnchanged = !opts.unwrap && stages.slice(i).every((s) => s.kind === 'LineFilter' || s.kind === 'LineFormat' || s.kind === 'Decolorize');
+    this.plan =
+      opts.unwrap === undefined && this.leading.every((f) => f.testBytes !== undefined)
+        ? LogfmtPlan.compile(stages.slice(i), opts.hints ?? NO_HINTS, this.project)
+        : undefined;
     if (opts.unwrap) {
       this.unwrapLabel = opts.unwrap.label;
       this.convert = conversion(opts.unwrap.conversion);
@@ -211,12 +233,45 @@ class CompiledPipeline implements Pipeline {
     return longest([this.leadingNeedle, ...present]);
   }
 
+  metadataFreeLiterals(streamLabels: Labels): readonly string[] {
+    if (this.presence === undefined) return NONE;
+    let literals = this.presenceLiterals.get(streamLabels);
+    if (literals === undefined) {
+      literals = this.presence.filter((c) => !(c.name in streamLabels)).map((c) => c.literal);
+      this.presenceLiterals.set(streamLabels, literals);
+    }
+    return literals;
+  }
+
   process(ts: bigint, line: string, lineBytes: Buffer | undefined, streamLabels: Labels, metadata: Labels): PipelineResult | undefined {
     return this.run(ts, line, lineBytes, streamLabels, metadata);
   }
 
   processBytes(ts: bigint, lineBytes: Buffer, streamLabels: Labels, metadata: Labels): PipelineResult | undefined {
     return this.run(ts, undefined, lineBytes, streamLabels, metadata);
+  }
+
+  processRange(ts: bigint, block: Buffer, start: number, end: number, streamLabels: Labels, metadata: Labels): PipelineResult | undefined {
+    const plan = this.plan;
+    if (plan === undefined || !isEmpty(metadata)) return this.run(ts, undefined, block.subarray(start, end), streamLabels, metadata);
+    const leading = this.leading;
+    if (leading.length > 0) {
+      const bytes = block.subarray(start, end);
+      for (let k = 0; k < leading.length; k++) if (!leading[k]!.testBytes!(bytes)) return undefined;
+    }
+    const values = this.planValues;
+    const outcome = plan.run(streamLabels, block, start, end, values);
+    if (outcome === DROP) return undefined;
+    if (outcome === UNDECIDED) return this.run(ts, undefined, block.subarray(start, end), streamLabels, metadata);
+    const r = this.projectValues(values);
+    const out = this.result;
+    out.labels = r.labels;
+    out.key = r.key;
+    out.value = undefined;
+    out.block = block;
+    out.start = start;
+    out.end = end;
+    return out;
   }
 
   private run(
@@ -240,6 +295,7 @@ class CompiledPipeline implements Pipeline {
       if (!f.test(text)) return undefined;
     }
     const out = this.result;
+    out.block = undefined;
     const st = this.st;
     st.ts = ts;
     st.setLine(text, lineBytes);
@@ -297,8 +353,16 @@ class CompiledPipeline implements Pipeline {
     return out;
   }
 
-  /** The interned set of the projected labels, found by their values without building a key. */
+  /** The interned set of the projected labels of the entry. */
   private projection(st: EntryState): Interned {
+    const names = this.project as readonly string[];
+    const values = this.planValues;
+    for (let k = 0; k < names.length; k++) values[k] = st.labels.get(names[k]!);
+    return this.projectValues(values);
+  }
+
+  /** The interned set of the projected labels with these values (undefined: absent), found without building a key. */
+  private projectValues(values: readonly (string | undefined)[]): Interned {
     const names = this.project as readonly string[];
     if (this.projectionCount >= MAX_INTERNED) {
       this.projections = new Map();
@@ -306,7 +370,7 @@ class CompiledPipeline implements Pipeline {
     }
     let node = this.projections;
     for (let k = 0; k < names.length - 1; k++) {
-      const v = st.labels.get(names[k]!);
+      const v = values[k];
       let next = node.get(v) as ProjectionNode | undefined;
       if (next === undefined) {
         next = new Map();
@@ -314,14 +378,14 @@ class CompiledPipeline implements Pipeline {
       }
       node = next;
     }
-    const last = names.length > 0 ? st.labels.get(names[names.length - 1]!) : undefined;
+    const last = names.length > 0 ? values[names.length - 1] : undefined;
     let leaf = node.get(last) as Interned | undefined;
     if (leaf === undefined) {
       const map = this.scratch;
       map.clear();
-      for (const n of names) {
-        const v = st.labels.get(n);
-        if (v !== undefined) map.set(n, v);
+      for (let k = 0; k < names.length; k++) {
+        const v = values[k];
+        if (v !== undefined) map.set(names[k]!, v);
       }
       leaf = this.intern(map, '', '');
       node.set(last, leaf);

@@ -155,7 +155,21 @@ function logfmtAllStage(strict: boolean, keepEmpty: boolean): StageFn {
     return key === '' || cur!.setHinted(key, value);
   };
   let scanner: HintedLogfmtScanner | undefined;
+  let scannerBase = -1;
+  const isBase = (name: string): boolean => cur!.isBase(name);
   let encoded = Buffer.alloc(0);
+  /** Sets the values the scanner found in `b[start..end)` (in line order, as the string parser would). */
+  const scanInto = (st: EntryState, s: HintedLogfmtScanner, b: Buffer, start: number, end: number): void => {
+    if (st.baseVersion !== scannerBase) {
+      s.prepare(isBase);
+      scannerBase = st.baseVersion;
+    }
+    const found = s.scan(b, start, end);
+    for (let k = 0; k < found; k++) {
+      const slot = s.order[k]!;
+      if (!st.setHintedKey(s.labels[slot]!, s.value(b, slot))) return;
+    }
+  };
   return (st) => {
     const hints = st.hints;
     if (hints.noLabels || st.allRequiredFound()) return true;
@@ -164,7 +178,7 @@ function logfmtAllStage(strict: boolean, keepEmpty: boolean): StageFn {
     if (hints.required !== undefined && !strict) {
       scanner ??= new HintedLogfmtScanner(hints.required, keepEmpty, sanitized);
       if (st.bytes !== undefined) {
-        scanner.scan(st.bytes, st.bytes.length, st);
+        scanInto(st, scanner, st.bytes, 0, st.bytes.length);
         return true;
       }
       // A line read as text: encoded into a reused buffer, which costs less than decoding every
@@ -173,7 +187,7 @@ function logfmtAllStage(strict: boolean, keepEmpty: boolean): StageFn {
       const line = st.line;
       if (!SURROGATE.test(line)) {
         if (encoded.length < line.length * 3) encoded = Buffer.allocUnsafe(line.length * 3 + 64);
-        scanner.scan(encoded, encoded.write(line, 0), st);
+        scanInto(st, scanner, encoded, 0, encoded.write(line, 0));
         return true;
       }
     }

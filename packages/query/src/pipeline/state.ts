@@ -33,6 +33,11 @@ export class EntryState {
   dropEmptyJson = false;
   /** The parser hints of a metric query: `json`/`logfmt` extract only `required` keys. */
   hints: ParserHints = NO_HINTS;
+  /**
+   * Changes whenever the stream and metadata labels may differ from the previous entry's (what
+   * `isBase` answers), so a parser can keep what it derived from them across entries.
+   */
+  baseVersion = 0;
   /** Required keys found in this line so far, by any parser: the first `foundCount` (reset per entry). */
   private readonly found: string[] = [];
   private foundCount = 0;
@@ -118,6 +123,7 @@ export class EntryState {
    * stream label is kept as `<name>_extracted` (stream > metadata > parsed).
    */
   seed(streamMap: ReadonlyMap<string, string>, metadata: Labels): void {
+    if (streamMap !== this.streamMap || this.hasMetadata || metadata !== this.knownEmpty) this.baseVersion++;
     this.streamMap = streamMap;
     this.labels.reset(streamMap);
     this.metadata = metadata;
