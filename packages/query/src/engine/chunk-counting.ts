@@ -170,7 +170,7 @@ function addCandidates(
   scanner.countRead(end - start, c.linesBytes(start, end));
   const { bytes, offsets } = block;
   const stop = offsets[end]!;
-  const key = needle.length > SHORT_NEEDLE ? needle.subarray(needle.length - SHORT_NEEDLE) : needle;
+  const key = searchKey(needle, bytes, offsets[start]!, stop);
   let i = start;
   let pos = offsets[start]!;
   let candidates = 0;
@@ -189,11 +189,26 @@ function addCandidates(
 
 /**
  * Native search (V8's string search) scans for the first byte with memchr while the needle is
- * shorter than 7 bytes and switches to Boyer-Moore, slower on log text, above that. So a longer
- * needle is searched by its last 6 bytes (the pipeline checks the whole line anyway): a literal
- * like `status=5` is a common key followed by the part that selects, so its end is what's rare.
+ * shorter than 7 bytes and switches to Boyer-Moore, slower on log text, above that; and memchr
+ * is only as fast as the first byte is rare. So the needle is searched by one of its suffixes of
+ * 3 to 6 bytes (the pipeline checks the whole line anyway): a literal like `status=5` is a common
+ * key followed by the part that selects, so its end is what's rare, and of those suffixes the one
+ * whose first byte is rarest in a sample of the lines (`us=5` over `atus=5` in logfmt text).
  */
 const SHORT_NEEDLE = 6;
+const MIN_KEY = 3;
+const SAMPLE_STRIDE = 7;
+const SAMPLE_BYTES = 4096;
+
+function searchKey(needle: Buffer, bytes: Buffer, from: number, to: number): Buffer {
+  if (needle.length <= MIN_KEY) return needle;
+  const counts = new Uint16Array(256);
+  const stop = Math.min(to, from + SAMPLE_BYTES * SAMPLE_STRIDE);
+  for (let p = from; p < stop; p += SAMPLE_STRIDE) counts[bytes[p]!]!++;
+  let best = needle.length - Math.min(needle.length, SHORT_NEEDLE);
+  for (let k = best + 1; k <= needle.length - MIN_KEY; k++) if (counts[needle[k]!]! < counts[needle[best]!]!) best = k;
+  return needle.subarray(best);
+}
 
 /** The line in [lo, hi) holding byte `p`: the last i there with offsets[i] ≤ p (offsets[lo] ≤ p). */
 function lineAt(offsets: Uint32Array, lo: number, hi: number, p: number): number {

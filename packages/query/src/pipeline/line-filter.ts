@@ -3,6 +3,7 @@
  * Substring filters can run on the raw Buffer before the line becomes a string.
  */
 import type { LineFilterStage } from '../logql/ast.js';
+import { ByteRegex } from './byte-regex.js';
 import { BytesNeedle } from './bytes-search.js';
 import { IpMatcher } from './ip.js';
 import { Pattern } from './pattern.js';
@@ -11,8 +12,10 @@ import { compileRe2 } from './re2.js';
 export interface LineFilter {
   /** Whether the line passes. */
   test(line: string): boolean;
-  /** Same test on the UTF-8 bytes; only defined for plain substring filters. */
+  /** Same test on the UTF-8 bytes; defined for substring filters and regexps a ByteRegex matches. */
   readonly testBytes?: (buf: Buffer) => boolean;
+  /** `testBytes` on the line `buf[start..end)`, without a view of it. */
+  readonly testRange?: (buf: Buffer, start: number, end: number) => boolean;
   /**
    * For a single positive `|= "x"`, or a `|~` regexp that starts with a plain literal: a literal
    * every passing line contains.
@@ -49,27 +52,32 @@ export function compileLineFilter(stage: LineFilterStage): LineFilter {
   const kind = stage.op[1]; // '=' | '~' | '>'
   const tests: ((line: string) => boolean)[] = [];
   const needles: string[] = [];
-  let allSubstrings = true;
+  /** The same tests on bytes, while every value has one. */
+  let rangeTests: RangeTest[] | undefined = [];
   for (const v of stage.values) {
     if (v.kind === 'Ip') {
       if (kind !== '=') throw new LineFilterError('ip: invalid operation: only |= and != are allowed with ip()');
       const m = new IpMatcher(v.value);
       tests.push((line) => m.matchesIn(line));
-      allSubstrings = false;
+      rangeTests = undefined;
       continue;
     }
     if (kind === '=') {
       const s = v.value;
       needles.push(s);
       tests.push((line) => line.includes(s));
+      const needle = new BytesNeedle(s);
+      rangeTests?.push((b, start, end) => needle.in(b, start, end));
     } else if (kind === '~') {
       const re = compileRe2(v.value);
       tests.push((line) => re.test(line));
-      allSubstrings = false;
+      const bytes = ByteRegex.compile(v.value);
+      if (bytes === undefined) rangeTests = undefined;
+      else rangeTests?.push((b, start, end) => bytes.test(b, start, end));
     } else {
       const p = new Pattern(v.value, 'filter');
       tests.push((line) => p.test(line));
-      allSubstrings = false;
+      rangeTests = undefined;
     }
   }
   const any =
@@ -80,19 +88,27 @@ export function compileLineFilter(stage: LineFilterStage): LineFilter {
           return false;
         };
   const test = negative ? (line: string): boolean => !any(line) : any;
+  let testRange: RangeTest | undefined;
   let testBytes: ((buf: Buffer) => boolean) | undefined;
-  if (allSubstrings) {
-    const found = needles.map((s) => new BytesNeedle(s));
-    const anyBytes = (buf: Buffer): boolean => {
-      for (const f of found) if (f.in(buf)) return true;
-      return false;
-    };
-    testBytes = negative ? (buf) => !anyBytes(buf) : anyBytes;
+  if (rangeTests !== undefined) {
+    const all = rangeTests;
+    const anyRange: RangeTest =
+      all.length === 1
+        ? all[0]!
+        : (b, start, end) => {
+            for (const t of all) if (t(b, start, end)) return true;
+            return false;
+          };
+    const range: RangeTest = negative ? (b, start, end) => !anyRange(b, start, end) : anyRange;
+    testRange = range;
+    testBytes = (buf) => range(buf, 0, buf.length);
   }
   const single = !negative && stage.values.length === 1 ? stage.values[0] : undefined;
-  if (single && kind === '=' && needles.length === 1 && needles[0] !== '') return { test, testBytes, literal: needles[0] };
+  if (single && kind === '=' && needles.length === 1 && needles[0] !== '') return { test, testBytes, testRange, literal: needles[0] };
   const prefix = single && kind === '~' && single.kind !== 'Ip' ? regexLiteralPrefix(single.value) : undefined;
-  if (prefix === undefined) return { test, testBytes };
+  if (prefix === undefined) return { test, testBytes, testRange };
   const prefixNeedle = new BytesNeedle(prefix);
-  return { test, testBytes, literal: prefix, prefilterBytes: (buf) => prefixNeedle.in(buf) };
+  return { test, testBytes, testRange, literal: prefix, prefilterBytes: (buf) => prefixNeedle.in(buf) };
 }
+
+type RangeTest = (b: Buffer, start: number, end: number) => boolean;

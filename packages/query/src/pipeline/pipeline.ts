@@ -189,6 +189,8 @@ class CompiledPipeline implements Pipeline {
   /** The fast path for `| logfmt | <label filters>` of a projected metric query (see logfmt-plan.ts). */
   private readonly plan: LogfmtPlan | undefined;
   private readonly planValues: (string | undefined)[] = [];
+  /** Only leading line filters, each with a byte test: an entry without metadata is decided from its bytes alone. */
+  private readonly filtersOnly: boolean;
   /** The longest literal a leading line filter requires (see lineNeedle). */
   private readonly leadingNeedle: Buffer | undefined;
 
@@ -216,8 +218,10 @@ class CompiledPipeline implements Pipeline {
     this.project = opts.project ? [...new Set(opts.project)].sort() : undefined;
     this.rewritesLine = lineRewritten;
     this.labelsUnchanged = !opts.unwrap && stages.slice(i).every((s) => s.kind === 'LineFilter' || s.kind === 'LineFormat' || s.kind === 'Decolorize');
+    const byteFilters = this.leading.every((f) => f.testRange !== undefined);
+    this.filtersOnly = byteFilters && this.stages.length === 0 && opts.unwrap === undefined;
     this.plan =
-      opts.unwrap === undefined && this.leading.every((f) => f.testBytes !== undefined)
+      opts.unwrap === undefined && byteFilters
         ? LogfmtPlan.compile(stages.slice(i), opts.hints ?? NO_HINTS, this.project)
         : undefined;
     if (opts.unwrap) {
@@ -229,7 +233,7 @@ class CompiledPipeline implements Pipeline {
 
   lineNeedle(streamLabels: Labels, hasMetadata: boolean): Buffer | undefined {
     // A presence literal is required only while no stream label or metadata supplies the label.
-    const present = hasMetadata ? [] : (this.presence ?? []).filter((c) => !(c.name in streamLabels)).map((c) => c.needle.bytes);
+    const present = hasMetadata ? [] : (this.presence ?? []).filter((c) => !c.orEscaped && !(c.name in streamLabels)).map((c) => c.needle.bytes);
     return longest([this.leadingNeedle, ...present]);
   }
 
@@ -237,7 +241,7 @@ class CompiledPipeline implements Pipeline {
     if (this.presence === undefined) return NONE;
     let literals = this.presenceLiterals.get(streamLabels);
     if (literals === undefined) {
-      literals = this.presence.filter((c) => !(c.name in streamLabels)).map((c) => c.literal);
+      literals = this.presence.filter((c) => !c.orEscaped && !(c.name in streamLabels)).map((c) => c.literal);
       this.presenceLiterals.set(streamLabels, literals);
     }
     return literals;
@@ -253,11 +257,19 @@ class CompiledPipeline implements Pipeline {
 
   processRange(ts: bigint, block: Buffer, start: number, end: number, streamLabels: Labels, metadata: Labels): PipelineResult | undefined {
     const plan = this.plan;
+    if (this.filtersOnly && isEmpty(metadata)) {
+      const leading = this.leading;
+      for (let k = 0; k < leading.length; k++) if (!leading[k]!.testRange!(block, start, end)) return undefined;
+      const out = this.plainResult(streamLabels);
+      this.result.block = block;
+      this.result.start = start;
+      this.result.end = end;
+      return out;
+    }
     if (plan === undefined || !isEmpty(metadata)) return this.run(ts, undefined, block.subarray(start, end), streamLabels, metadata);
     const leading = this.leading;
     if (leading.length > 0) {
-      const bytes = block.subarray(start, end);
-      for (let k = 0; k < leading.length; k++) if (!leading[k]!.testBytes!(bytes)) return undefined;
+      for (let k = 0; k < leading.length; k++) if (!leading[k]!.testRange!(block, start, end)) return undefined;
     }
     const values = this.planValues;
     const outcome = plan.run(streamLabels, block, start, end, values);
@@ -299,18 +311,7 @@ class CompiledPipeline implements Pipeline {
     const st = this.st;
     st.ts = ts;
     st.setLine(text, lineBytes);
-    if (this.stages.length === 0 && this.unwrapLabel === undefined && isEmpty(metadata)) {
-      let c = this.plainCache.get(streamLabels);
-      if (!c) {
-        const map = new Map(Object.entries(streamLabels));
-        c = this.intern(map, '', '');
-        this.plainCache.set(streamLabels, c);
-      }
-      out.labels = c.labels;
-      out.key = c.key;
-      out.value = undefined;
-      return out;
-    }
+    if (this.stages.length === 0 && this.unwrapLabel === undefined && isEmpty(metadata)) return this.plainResult(streamLabels);
     if (streamLabels !== this.lastStream) {
       let m = this.streamCache.get(streamLabels);
       if (!m) {
@@ -350,6 +351,21 @@ class CompiledPipeline implements Pipeline {
     out.labels = r.labels;
     out.key = r.key;
     out.value = value;
+    return out;
+  }
+
+  /** The result of an entry without metadata that only line filters looked at: its stream's labels. */
+  private plainResult(streamLabels: Labels): PipelineResult {
+    let c = this.plainCache.get(streamLabels);
+    if (!c) {
+      const map = new Map(Object.entries(streamLabels));
+      c = this.intern(map, '', '');
+      this.plainCache.set(streamLabels, c);
+    }
+    const out = this.result;
+    out.labels = c.labels;
+    out.key = c.key;
+    out.value = undefined;
     return out;
   }
 
