@@ -1,22 +1,31 @@
 /**
  * Request bodies of `lode bench ingest` for each protocol, built from one generated batch so
  * every protocol carries the same lines: Loki push as JSON or as protobuf + snappy, OTLP/HTTP
- * protobuf, and RFC 5424 syslog frames (octet counting) for TCP.
+ * protobuf, and RFC 5424 syslog frames (octet counting) for TCP. Bodies are written as bytes,
+ * copying each line's prepared UTF-8 or JSON form from the pool: the generator shares the
+ * machine with the server it measures, so it must stay far cheaper than the server's decoding.
  */
 import snappy from 'snappy';
 import type { Labels } from '../loki-types.js';
+import type { LinePool } from './generator.js';
 import { fieldSize, ProtoWriter, varintSize } from './wire.js';
 
 export const PROTOCOLS = ['loki-json', 'loki-proto', 'otlp-proto', 'syslog-tcp'] as const;
 export type BenchProtocol = (typeof PROTOCOLS)[number];
 
-/** One stream's part of a batch: lines with strictly increasing nanosecond timestamps. */
+/** One stream's part of a batch: pool lines with strictly increasing timestamps. */
 export interface BatchStream {
   labels: Labels;
-  ts: bigint[];
-  lines: string[];
-  /** The lines as JSON strings, when the source already has them. */
-  json?: string[];
+  /** Pool indexes of the lines, in push order. */
+  lines: number[];
+  /** Each line's timestamp: whole unix seconds, and nanoseconds within that second. */
+  seconds: number[];
+  nanos: number[];
+}
+
+export interface Batch {
+  pool: LinePool;
+  streams: BatchStream[];
 }
 
 export interface HttpBody {
@@ -25,38 +34,82 @@ export interface HttpBody {
   body: Buffer | string;
 }
 
-export function lokiJson(batch: BatchStream[]): HttpBody {
-  const parts: string[] = [];
-  for (const s of batch) {
-    const json = s.json;
-    const values = s.lines.map((line, i) => `["${s.ts[i]}",${json ? json[i] : JSON.stringify(line)}]`);
-    parts.push(`{"stream":${JSON.stringify(s.labels)},"values":[${values.join(',')}]}`);
+/** Longest decimal form of a timestamp written here: 10 digits of seconds before 2286, 9 of nanoseconds. */
+const MAX_TS_DIGITS = 20;
+
+/** Decimal digits of the last whole seconds written (lines of a batch share them). */
+let secondsText = { seconds: -1, digits: Buffer.alloc(0) };
+
+/** `seconds`·10^9 + `nanos` in decimal, as Loki's JSON push wants its timestamps; returns the new offset. */
+function writeNanos(buf: Buffer, at: number, seconds: number, nanos: number): number {
+  if (seconds === 0) return at + buf.write(String(nanos), at, 'latin1');
+  if (secondsText.seconds !== seconds) secondsText = { seconds, digits: Buffer.from(String(seconds), 'latin1') };
+  buf.set(secondsText.digits, at);
+  at += secondsText.digits.length;
+  // Nine digits, zero-padded; nanos < 10^9 fits int32, so `| 0` divides as integers.
+  for (let i = at + 8; i >= at; i--) {
+    const tenth = (nanos / 10) | 0;
+    buf[i] = 0x30 + nanos - tenth * 10;
+    nanos = tenth;
   }
-  return { path: '/loki/api/v1/push', headers: { 'Content-Type': 'application/json' }, body: `{"streams":[${parts.join(',')}]}` };
+  return at + 9;
 }
 
-const NS = 1_000_000_000n;
+export function lokiJson(batch: Batch): HttpBody {
+  const { pool, streams } = batch;
+  const heads = streams.map((s) => Buffer.from(`{"stream":${JSON.stringify(s.labels)},"values":[`));
+  let size = 16;
+  for (let k = 0; k < streams.length; k++) {
+    const lines = streams[k]!.lines;
+    size += heads[k]!.length + 3;
+    for (const i of lines) size += pool.json[i]!.length + MAX_TS_DIGITS + 6;
+  }
+  const buf = Buffer.allocUnsafe(size);
+  let at = buf.write('{"streams":[', 0, 'latin1');
+  for (let k = 0; k < streams.length; k++) {
+    const s = streams[k]!;
+    if (k > 0) buf[at++] = 0x2c;
+    at += heads[k]!.copy(buf, at);
+    for (let j = 0; j < s.lines.length; j++) {
+      const i = s.lines[j]!;
+      if (j > 0) buf[at++] = 0x2c;
+      buf[at++] = 0x5b;
+      buf[at++] = 0x22;
+      at = writeNanos(buf, at, s.seconds[j]!, s.nanos[j]!);
+      buf[at++] = 0x22;
+      buf[at++] = 0x2c;
+      const json = pool.json[i]!;
+      buf.set(json, at);
+      at += json.length;
+      buf[at++] = 0x5d;
+    }
+    buf[at++] = 0x5d;
+    buf[at++] = 0x7d;
+  }
+  at += buf.write(']}', at, 'latin1');
+  return { path: '/loki/api/v1/push', headers: { 'Content-Type': 'application/json' }, body: buf.subarray(0, at) };
+}
 
 /** `logproto.PushRequest` (see API.md) compressed as a snappy block. */
-export function lokiProto(batch: BatchStream[]): HttpBody {
-  const selectors = batch.map((s) => `{${Object.entries(s.labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`);
-  const plan = batch.map((s, i) => {
-    const selectorBytes = Buffer.byteLength(selectors[i]!);
-    const lineBytes = s.lines.map((l) => Buffer.byteLength(l));
-    const tsSizes = s.ts.map((t) => 1 + varintSize(Number(t / NS)) + 1 + varintSize(Number(t % NS)));
-    const entrySizes = lineBytes.map((b, j) => fieldSize(tsSizes[j]!) + fieldSize(b));
+export function lokiProto(batch: Batch): HttpBody {
+  const { pool, streams } = batch;
+  const selectors = streams.map((s) => `{${Object.entries(s.labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`);
+  const plan = streams.map((s, k) => {
+    const selectorBytes = Buffer.byteLength(selectors[k]!);
+    const tsSizes = s.lines.map((_, j) => 2 + varintSize(s.seconds[j]!) + varintSize(s.nanos[j]!));
+    const entrySizes = s.lines.map((i, j) => fieldSize(tsSizes[j]!) + fieldSize(pool.utf8[i]!.length));
     const size = fieldSize(selectorBytes) + entrySizes.reduce((n, e) => n + fieldSize(e), 0);
-    return { selectorBytes, lineBytes, tsSizes, entrySizes, size };
+    return { selectorBytes, tsSizes, entrySizes, size };
   });
   const w = new ProtoWriter(plan.reduce((n, p) => n + fieldSize(p.size), 0));
-  batch.forEach((s, i) => {
-    const p = plan[i]!;
-    w.open(1, p.size).string(1, selectors[i]!, p.selectorBytes);
+  streams.forEach((s, k) => {
+    const p = plan[k]!;
+    w.open(1, p.size).string(1, selectors[k]!, p.selectorBytes);
     for (let j = 0; j < s.lines.length; j++) {
-      const t = s.ts[j]!;
+      const i = s.lines[j]!;
       w.open(2, p.entrySizes[j]!).open(1, p.tsSizes[j]!);
-      w.tag(1, 0).varint(Number(t / NS)).tag(2, 0).varint(Number(t % NS));
-      w.string(2, s.lines[j]!, p.lineBytes[j]!);
+      w.tag(1, 0).varint(s.seconds[j]!).tag(2, 0).varint(s.nanos[j]!);
+      w.bytes(2, pool.utf8[i]!);
     }
   });
   return { path: '/loki/api/v1/push', headers: { 'Content-Type': 'application/x-protobuf' }, body: snappy.compressSync(w.finish()) };
@@ -77,28 +130,29 @@ function keyValueSize(k: number, v: number): number {
 }
 
 /** `ExportLogsServiceRequest`: one ResourceLogs per stream, one scope, records with time, severity INFO and a string body. */
-export function otlpProto(batch: BatchStream[]): HttpBody {
+export function otlpProto(batch: Batch): HttpBody {
+  const { pool, streams } = batch;
   const SCOPE = 'lode-bench';
   const scopeSize = fieldSize(SCOPE.length);
-  const plan = batch.map((s) => {
+  const plan = streams.map((s) => {
     const attrs = resourceOf(s.labels).map(([k, v]) => ({ k, v, kb: Buffer.byteLength(k), vb: Buffer.byteLength(v) }));
     const resourceSize = attrs.reduce((n, a) => n + fieldSize(keyValueSize(a.kb, a.vb)), 0);
-    const lineBytes = s.lines.map((l) => Buffer.byteLength(l));
     // time (tag + 8) + severity_number 9 (2 bytes) + body AnyValue{string}
-    const recordSizes = lineBytes.map((b) => 9 + 2 + fieldSize(fieldSize(b)));
+    const recordSizes = s.lines.map((i) => 9 + 2 + fieldSize(fieldSize(pool.utf8[i]!.length)));
     const scopeLogsSize = fieldSize(scopeSize) + recordSizes.reduce((n, r) => n + fieldSize(r), 0);
     const size = fieldSize(resourceSize) + fieldSize(scopeLogsSize);
-    return { attrs, resourceSize, lineBytes, recordSizes, scopeLogsSize, size };
+    return { attrs, resourceSize, recordSizes, scopeLogsSize, size };
   });
   const w = new ProtoWriter(plan.reduce((n, p) => n + fieldSize(p.size), 0));
-  batch.forEach((s, i) => {
-    const p = plan[i]!;
+  streams.forEach((s, k) => {
+    const p = plan[k]!;
     w.open(1, p.size).open(1, p.resourceSize);
     for (const a of p.attrs) w.open(1, keyValueSize(a.kb, a.vb)).string(1, a.k, a.kb).open(2, fieldSize(a.vb)).string(1, a.v, a.vb);
     w.open(2, p.scopeLogsSize).open(1, scopeSize).string(1, SCOPE, SCOPE.length);
     for (let j = 0; j < s.lines.length; j++) {
-      w.open(2, p.recordSizes[j]!).fixed64(1, s.ts[j]!).tag(2, 0).varint(9);
-      w.open(5, fieldSize(p.lineBytes[j]!)).string(1, s.lines[j]!, p.lineBytes[j]!);
+      const i = s.lines[j]!;
+      w.open(2, p.recordSizes[j]!).fixed64Nanos(1, s.seconds[j]!, s.nanos[j]!).tag(2, 0).varint(9);
+      w.open(5, fieldSize(pool.utf8[i]!.length)).bytes(1, pool.utf8[i]!);
     }
   });
   return { path: '/otlp/v1/logs', headers: { 'Content-Type': 'application/x-protobuf' }, body: w.finish() };
@@ -108,12 +162,14 @@ export function otlpProto(batch: BatchStream[]): HttpBody {
  * RFC 5424 messages, octet-counted (RFC 6587): `<134>1 TS HOST APP - - - LINE` — facility local0,
  * severity info, APP-NAME the stream's `app` (→ `service_name`), HOSTNAME its `instance`.
  */
-export function syslogFrames(batch: BatchStream[]): Buffer {
+export function syslogFrames(batch: Batch): Buffer {
+  const { pool, streams } = batch;
   const parts: string[] = [];
-  for (const s of batch) {
+  for (const s of streams) {
     const head = ` ${s.labels['instance'] ?? '-'} ${s.labels['app'] ?? '-'} - - - `;
     for (let j = 0; j < s.lines.length; j++) {
-      const msg = `<134>1 ${new Date(Number(s.ts[j]! / 1_000_000n)).toISOString()}${head}${s.lines[j]!}`;
+      const time = new Date(s.seconds[j]! * 1000 + Math.floor(s.nanos[j]! / 1e6)).toISOString();
+      const msg = `<134>1 ${time}${head}${pool.lines[s.lines[j]!]!}`;
       parts.push(`${Buffer.byteLength(msg)} ${msg}`);
     }
   }

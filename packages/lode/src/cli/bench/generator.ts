@@ -44,23 +44,39 @@ export class LineGenerator {
 }
 
 /**
- * A seeded pool of generated lines, each kept with its UTF-8 length and its JSON string form.
- * The bench cycles through it so the load generator, which shares the machine with the server,
- * spends its CPU on sending rather than on building random text (16,384 distinct lines is far
- * more variety than a batch of 1,000 sees).
+ * A seeded pool of generated lines, each kept as UTF-8 bytes and as the bytes of its JSON string
+ * form (quotes included). The bench cycles through it and copies bytes into request bodies, so
+ * the load generator, which shares the machine with the server, spends its CPU on sending rather
+ * than on building text (16,384 distinct lines is far more variety than a batch of 1,000 sees).
+ * The byte forms are views of two shared buffers, ready for `TypedArray.set` (a plain copy;
+ * `Buffer.copy` with offsets makes a view per call).
  */
 export class LinePool {
   readonly lines: string[] = [];
-  readonly json: string[] = [];
-  readonly bytes: number[] = [];
+  readonly utf8: Buffer[];
+  readonly json: Buffer[];
 
   constructor(seed: number, size = 16_384) {
     const gen = new LineGenerator(seed);
-    for (let i = 0; i < size; i++) {
-      const line = gen.line();
-      this.lines.push(line);
-      this.json.push(JSON.stringify(line));
-      this.bytes.push(Buffer.byteLength(line));
-    }
+    for (let i = 0; i < size; i++) this.lines.push(gen.line());
+    this.utf8 = views(this.lines);
+    this.json = views(this.lines.map((l) => JSON.stringify(l)));
   }
+
+  get size(): number {
+    return this.lines.length;
+  }
+}
+
+/** Each text's UTF-8 bytes as a view of one buffer holding them all. */
+function views(texts: string[]): Buffer[] {
+  const all = Buffer.from(texts.join(''), 'utf8');
+  const out: Buffer[] = [];
+  let at = 0;
+  for (const t of texts) {
+    const n = Buffer.byteLength(t);
+    out.push(all.subarray(at, at + n));
+    at += n;
+  }
+  return out;
 }

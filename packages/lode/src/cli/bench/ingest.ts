@@ -9,7 +9,7 @@ import { Backoff, sleep } from '../backoff.js';
 import { getJson, type Connection } from '../client.js';
 import { ServerError } from '../errors.js';
 import { retryAfterMs } from '../pusher.js';
-import { lokiJson, lokiProto, otlpProto, syslogFrames, type BatchStream, type BenchProtocol, type HttpBody } from './bodies.js';
+import { lokiJson, lokiProto, otlpProto, syslogFrames, type Batch, type BatchStream, type BenchProtocol, type HttpBody } from './bodies.js';
 import { benchStreams, LinePool } from './generator.js';
 import { keepAlivePoster, type Poster } from './http-post.js';
 import { progressBar } from './progress.js';
@@ -47,7 +47,7 @@ export interface IngestResult {
   firstError?: string;
 }
 
-const HTTP_BODIES: Record<Exclude<BenchProtocol, 'syslog-tcp'>, (b: BatchStream[]) => HttpBody> = {
+const HTTP_BODIES: Record<Exclude<BenchProtocol, 'syslog-tcp'>, (b: Batch) => HttpBody> = {
   'loki-json': lokiJson,
   'loki-proto': lokiProto,
   'otlp-proto': otlpProto,
@@ -59,38 +59,49 @@ class BatchSource {
   private readonly pool;
   private produced = 0;
   private next = 0;
-  private lastTs = 0n;
+  /** The last timestamp given out: unix seconds and nanoseconds within them. */
+  private seconds = 0;
+  private nanos = 0;
 
   constructor(private readonly o: IngestOptions) {
     this.streams = benchStreams(o.streams);
     this.pool = new LinePool(o.seed);
   }
 
-  /** A strictly increasing nanosecond timestamp near now, so lines keep their order. */
-  private stamp(): bigint {
-    const now = BigInt(Date.now()) * 1_000_000n;
-    this.lastTs = now > this.lastTs ? now : this.lastTs + 1n;
-    return this.lastTs;
+  /** The last timestamp plus 1 ns, or now when that is later: strictly increasing, so lines keep their order. */
+  private stamp(nowSeconds: number, nowNanos: number): void {
+    if (nowSeconds > this.seconds || (nowSeconds === this.seconds && nowNanos > this.nanos)) {
+      this.seconds = nowSeconds;
+      this.nanos = nowNanos;
+    } else if (++this.nanos === 1e9) {
+      this.seconds++;
+      this.nanos = 0;
+    }
   }
 
-  take(): { batch: BatchStream[]; lines: number; bytes: number } | undefined {
+  take(): { batch: Batch; lines: number; bytes: number } | undefined {
     const n = Math.min(this.o.batchSize, this.o.lines - this.produced);
     if (n <= 0) return undefined;
     this.produced += n;
-    const byStream = new Map<number, BatchStream>();
+    const pool = this.pool;
+    const byStream: (BatchStream | undefined)[] = [];
+    const streams: BatchStream[] = [];
     let bytes = 0;
-    const { lines, json, bytes: sizes } = this.pool;
-    for (let i = 0; i < n; i++) {
-      const k = this.next % lines.length;
+    const now = Date.now();
+    const nowSeconds = Math.floor(now / 1000);
+    const nowNanos = (now % 1000) * 1e6;
+    for (let j = 0; j < n; j++) {
+      const i = this.next % pool.size;
       const s = this.next++ % this.streams.length;
-      let part = byStream.get(s);
-      if (!part) byStream.set(s, (part = { labels: this.streams[s]!, ts: [], lines: [], json: [] }));
-      bytes += sizes[k]!;
-      part.ts.push(this.stamp());
-      part.lines.push(lines[k]!);
-      part.json!.push(json[k]!);
+      let part = byStream[s];
+      if (!part) streams.push((byStream[s] = part = { labels: this.streams[s]!, lines: [], seconds: [], nanos: [] }));
+      bytes += pool.utf8[i]!.length;
+      this.stamp(nowSeconds, nowNanos);
+      part.lines.push(i);
+      part.seconds.push(this.seconds);
+      part.nanos.push(this.nanos);
     }
-    return { batch: [...byStream.values()], lines: n, bytes };
+    return { batch: { pool, streams }, lines: n, bytes };
   }
 }
 
@@ -130,7 +141,7 @@ async function post(postBody: Poster, body: HttpBody, maxRetries: number, tally:
   }
 }
 
-async function pushHttp(conn: Connection, o: IngestOptions, encode: (b: BatchStream[]) => HttpBody, tally: Tally): Promise<void> {
+async function pushHttp(conn: Connection, o: IngestOptions, encode: (b: Batch) => HttpBody, tally: Tally): Promise<void> {
   const source = new BatchSource(o);
   const poster = keepAlivePoster(conn, o.concurrency);
   const bar = progressBar(o.lines, `lines ${o.protocol}`, o.progress);

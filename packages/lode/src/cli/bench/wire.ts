@@ -55,9 +55,20 @@ export class ProtoWriter {
     return this;
   }
 
-  fixed64(field: number, v: bigint): this {
+  /** A bytes field (or a string field given as its UTF-8 bytes). */
+  bytes(field: number, src: Uint8Array): this {
+    this.open(field, src.length);
+    this.buf.set(src, this.pos);
+    this.pos += src.length;
+    return this;
+  }
+
+  /** A fixed64 field holding `seconds`·10^9 + `nanos` (unix nanoseconds), without a BigInt. */
+  fixed64Nanos(field: number, seconds: number, nanos: number): this {
     this.tag(field, 1);
-    this.buf.writeBigUInt64LE(v, this.pos);
+    const [lo, hi] = unixNanosWords(seconds, nanos);
+    this.buf.writeUInt32LE(lo, this.pos);
+    this.buf.writeUInt32LE(hi, this.pos + 4);
     this.pos += 8;
     return this;
   }
@@ -67,4 +78,19 @@ export class ProtoWriter {
     if (this.pos !== this.buf.length) throw new Error(`protobuf sizing error: wrote ${this.pos} of ${this.buf.length} bytes`);
     return this.buf;
   }
+}
+
+const TWO_16 = 0x1_0000;
+const TWO_32 = 0x1_0000_0000;
+
+/**
+ * The low and high 32 bits of `seconds`·10^9 + `nanos` for 0 ≤ seconds < 2^32, 0 ≤ nanos < 10^9,
+ * by splitting seconds into 16-bit halves so every product stays an exact double (< 2^53).
+ */
+export function unixNanosWords(seconds: number, nanos: number): [number, number] {
+  const high = Math.floor(seconds / TWO_16) * 1e9;
+  const low = (seconds % TWO_16) * 1e9 + nanos;
+  // total = high·2^16 + low = (high / 2^16 whole)·2^32 + rest
+  const rest = (high % TWO_16) * TWO_16 + low;
+  return [rest % TWO_32, Math.floor(high / TWO_16) + Math.floor(rest / TWO_32)];
 }
