@@ -7,7 +7,7 @@
 import type { ChunkEntries, ChunkHandle, ChunkIndexEntries, EntryQuery } from './model.js';
 import { filterMayContain, decodeChunk, decodeChunkIndex } from './chunk/index.js';
 import type { HeadBlock } from './head.js';
-import { blockSummary, chunkRefs, liveBlocks, type ReadContext } from './read.js';
+import { blockSummary, chunkRefs, liveBlocks, readFast, type ReadContext } from './read.js';
 import type { StreamState } from './streams.js';
 
 export function* chunkHandles(ctx: ReadContext, streams: StreamState[], q: EntryQuery): Generator<ChunkHandle> {
@@ -22,12 +22,13 @@ export function* chunkHandles(ctx: ReadContext, streams: StreamState[], q: Entry
       q.signal?.throwIfAborted();
       for (const ref of chunkRefs(ctx.dbs, s, q, txn)) {
         if (needles.length > 0) {
-          const filter = ctx.dbs.filters.get(ref.key, { transaction: txn });
+          const filter = readFast(ctx.dbs.filters, ref.key, txn);
           if (filter !== undefined && !needles.every((n) => filterMayContain(filter, n))) continue;
         }
         /** Reads the chunk with `decode`; undefined (reported) when it is missing or corrupt. */
         const read = <T>(decode: (data: Buffer) => T): T | undefined => {
-          const data = ctx.dbs.chunks.get(ref.key, { transaction: txn });
+          // The decoder copies what it keeps (it reads a buffer lmdb reuses), so no copy here.
+          const data = readFast(ctx.dbs.chunks, ref.key, txn);
           if (data === undefined) {
             ctx.onCorrupt(s, ref.minTs, new Error('chunk data missing for an indexed chunk'));
             return undefined;
@@ -49,7 +50,7 @@ export function* chunkHandles(ctx: ReadContext, streams: StreamState[], q: Entry
           open: () => read(chunkEntries),
           openIndex: () => read(chunkIndexEntries),
           mayContain: (literal) => {
-            const filter = ctx.dbs.filters.get(ref.key, { transaction: txn });
+            const filter = readFast(ctx.dbs.filters, ref.key, txn);
             return filter === undefined || filterMayContain(filter, literal);
           },
         };

@@ -89,6 +89,13 @@ export interface EntryQuery extends SelectQuery {
    * become strings; the caller still applies its own filters, so this is only ever an optimisation.
    */
   lineContains?: string[];
+  /**
+   * A necessary condition for the caller to want an entry, on its line's bytes
+   * (`bytes[start..end)`), its stream's labels and its metadata: `entries` may skip an entry that
+   * fails it before building it (no string, no object). Like `lineContains`, only an
+   * optimisation: the caller still applies its own filters to what it gets.
+   */
+  keep?: (bytes: Buffer, start: number, end: number, stream: Labels, metadata: Labels) => boolean;
   /** Stops the iteration early (client gone, query timeout). */
   signal?: AbortSignal;
 }

@@ -11,8 +11,8 @@
  * blocks are captured at creation (blocks only grow; a captured length is a stable view). A
  * block whose flush committed before the snapshot is served from LMDB only, never twice.
  */
-import type { ChunkSummary, EntryQuery, StoredEntry, TimeRange } from './model.js';
-import type { Transaction } from 'lmdb';
+import type { ChunkSummary, EntryQuery, Labels, StoredEntry, TimeRange } from './model.js';
+import type { Database, Transaction } from 'lmdb';
 import type { Dbs } from './db.js';
 import { chunkKey, decodeChunkMeta, parseChunkKey, type ChunkMeta } from './keys.js';
 import { decodeChunk, filterMayContain, type DecodedChunk } from './chunk/index.js';
@@ -36,6 +36,15 @@ const HEAD_SEQ = (1n << 64n) - 1n;
 const SIGNAL_CHECK_EVERY = 256;
 const MIN_TS = -(1n << 63n);
 
+/**
+ * A value in lmdb's reused read buffer (`getBinaryFast`, whose typings omit the transaction
+ * option it takes): valid until the next read, so it is used at once and never kept. The chunk
+ * decoder copies what it keeps, so chunks and filters are read without a copy.
+ */
+export function readFast(db: Database<Buffer, Buffer>, key: Buffer, transaction: Transaction): Buffer | undefined {
+  return (db.getBinaryFast as (id: Buffer, options: { transaction: Transaction }) => Buffer | undefined).call(db, key, { transaction });
+}
+
 /** Chunk index entries of a stream overlapping [from, to), in key (minTs) order. */
 export function chunkRefs(dbs: Dbs, s: StreamState, range: TimeRange, transaction?: Transaction): ChunkRef[] {
   const out: ChunkRef[] = [];
@@ -49,7 +58,8 @@ export function chunkRefs(dbs: Dbs, s: StreamState, range: TimeRange, transactio
     const parts = parseChunkKey(key);
     const meta = decodeChunkMeta(parts.minTs, value);
     if (meta.maxTs < range.from) continue;
-    out.push({ ...meta, key: Buffer.from(key), seq: parts.seq });
+    // lmdb hands out each range key as a fresh copy: it can be kept as it is.
+    out.push({ minTs: meta.minTs, maxTs: meta.maxTs, entries: meta.entries, bytes: meta.bytes, storedBytes: meta.storedBytes, key, seq: parts.seq });
   }
   return out;
 }
@@ -69,8 +79,12 @@ export function liveBlocks(dbs: Dbs, s: StreamState, transaction: Transaction | 
 // ------------------------------------------------------------------------------------ cursors
 
 interface Cursor {
-  /** Current sort key: the entry's timestamp, or the pending chunk's boundary. */
-  ts: bigint;
+  /**
+   * Current sort key: the entry's timestamp, or the pending chunk's boundary, as its signed high
+   * and unsigned low 32 bits (compared as numbers: no BigInt is read or compared per entry).
+   */
+  hi: number;
+  lo: number;
   /** The stream's rank in id order. */
   ord: number;
   seq: bigint;
@@ -80,8 +94,21 @@ interface Cursor {
   pos: number;
 }
 
+const NO_METADATA: Labels = Object.freeze({});
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function highOf(ts: bigint): number {
+  return Number(BigInt.asIntN(32, ts >> 32n));
+}
+
+function lowOf(ts: bigint): number {
+  return Number(BigInt.asUintN(32, ts));
+}
+
 class HeadCursor implements Cursor {
-  ts = 0n;
+  hi = 0;
+  lo = 0;
+  private ts = 0n;
   pos = 0;
   readonly kind = 1;
   private k: number;
@@ -98,6 +125,7 @@ class HeadCursor implements Cursor {
     range: TimeRange,
     forward: boolean,
     private readonly needles: readonly Buffer[],
+    private readonly keep: EntryQuery['keep'],
   ) {
     const lo = this.lowerBound(length, range.from);
     const hi = this.lowerBound(length, range.to);
@@ -128,7 +156,14 @@ class HeadCursor implements Cursor {
       if (this.k === this.stop) return false;
       const i = this.at(this.k);
       if (this.needles.length > 0 && !containsAll(this.block.lineBytesOf(i), this.needles)) continue;
-      this.ts = this.block.ts[i];
+      if (this.keep !== undefined) {
+        const bytes = this.block.lineBytesOf(i);
+        if (!this.keep(bytes, 0, bytes.length, this.stream.ref.labels, this.block.metadata[i])) continue;
+      }
+      const ts = this.block.ts[i];
+      this.ts = ts;
+      this.hi = highOf(ts);
+      this.lo = lowOf(ts);
       this.pos = this.k;
       return true;
     }
@@ -146,12 +181,16 @@ function containsAll(line: Buffer, needles: readonly Buffer[]): boolean {
 }
 
 class ChunkCursor implements Cursor {
-  ts = 0n;
+  hi = 0;
+  lo = 0;
   pos = 0;
   readonly kind = 1;
   private i: number;
   private readonly stop: number;
   private readonly step: 1 | -1;
+  /** The timestamps' 32-bit halves (little-endian hosts; elsewhere the BigInts are split). */
+  private readonly highs: Int32Array | undefined;
+  private readonly lows: Uint32Array | undefined;
 
   constructor(
     readonly stream: StreamState,
@@ -161,13 +200,23 @@ class ChunkCursor implements Cursor {
     range: TimeRange,
     forward: boolean,
     private readonly needles: readonly Buffer[],
+    private readonly keep: EntryQuery['keep'],
   ) {
     const lo = chunk.lowerBound(range.from);
     const hi = chunk.lowerBound(range.to);
     this.step = forward ? 1 : -1;
     this.i = forward ? lo - 1 : hi;
     this.stop = forward ? hi : lo - 1;
+    if (LITTLE_ENDIAN) {
+      const t = chunk.timestamps;
+      this.highs = new Int32Array(t.buffer, t.byteOffset, chunk.length * 2);
+      this.lows = new Uint32Array(t.buffer, t.byteOffset, chunk.length * 2);
+    }
+    this.lines = keep !== undefined ? chunk.linesBlock() : undefined;
   }
+
+  /** The chunk's lines back to back (read only to test `keep`). */
+  private readonly lines: { bytes: Buffer; offsets: Uint32Array } | undefined;
 
   advance(): boolean {
     const needles = this.needles;
@@ -185,20 +234,35 @@ class ChunkCursor implements Cursor {
         }
         if (!ok) continue;
       }
-      this.ts = this.chunk.ts(this.i);
-      this.pos = this.i;
+      const i = this.i;
+      if (this.lines !== undefined) {
+        const { bytes, offsets } = this.lines;
+        const metadata = this.chunk.hasMetadata ? this.chunk.metadata(i) : NO_METADATA;
+        if (!this.keep!(bytes, offsets[i]!, offsets[i + 1]!, this.stream.ref.labels, metadata)) continue;
+      }
+      if (this.highs !== undefined) {
+        this.hi = this.highs[2 * i + 1]!;
+        this.lo = this.lows![2 * i]!;
+      } else {
+        const ts = this.chunk.timestamps[i]!;
+        this.hi = highOf(ts);
+        this.lo = lowOf(ts);
+      }
+      this.pos = i;
       return true;
     }
   }
 
   entry(): StoredEntry {
-    return { stream: this.stream.ref, ts: this.ts, line: this.chunk.line(this.i), metadata: this.chunk.metadata(this.i) };
+    const i = this.i;
+    return { stream: this.stream.ref, ts: this.chunk.timestamps[i]!, line: this.chunk.line(i), metadata: this.chunk.metadata(i) };
   }
 }
 
 /** A stream's not-yet-opened chunks, in the order the merge will reach them. */
 class PendingChunks implements Cursor {
-  ts = 0n;
+  hi = 0;
+  lo = 0;
   seq = 0n;
   pos = 0;
   readonly kind = 0;
@@ -215,7 +279,9 @@ class PendingChunks implements Cursor {
   advance(): boolean {
     if (this.next >= this.refs.length) return false;
     const r = this.refs[this.next];
-    this.ts = this.forward ? r.minTs : r.maxTs;
+    const ts = this.forward ? r.minTs : r.maxTs;
+    this.hi = highOf(ts);
+    this.lo = lowOf(ts);
     this.seq = r.seq;
     return true;
   }
@@ -274,7 +340,8 @@ class Heap {
 }
 
 function forwardLess(a: Cursor, b: Cursor): boolean {
-  if (a.ts !== b.ts) return a.ts < b.ts;
+  if (a.hi !== b.hi) return a.hi < b.hi;
+  if (a.lo !== b.lo) return a.lo < b.lo;
   if (a.ord !== b.ord) return a.ord < b.ord;
   if (a.seq !== b.seq) return a.seq < b.seq;
   if (a.kind !== b.kind) return a.kind < b.kind;
@@ -282,7 +349,8 @@ function forwardLess(a: Cursor, b: Cursor): boolean {
 }
 
 function backwardLess(a: Cursor, b: Cursor): boolean {
-  if (a.ts !== b.ts) return a.ts > b.ts;
+  if (a.hi !== b.hi) return a.hi > b.hi;
+  if (a.lo !== b.lo) return a.lo > b.lo;
   if (a.ord !== b.ord) return a.ord > b.ord;
   if (a.seq !== b.seq) return a.seq > b.seq;
   if (a.kind !== b.kind) return a.kind < b.kind;
@@ -300,13 +368,13 @@ export function* iterateEntries(ctx: ReadContext, streams: StreamState[], q: Ent
     const heap = new Heap(forward ? forwardLess : backwardLess);
     streams.forEach((s, ord) => {
       for (const { block, length, seq } of liveBlocks(ctx.dbs, s, txn)) {
-        const c = new HeadCursor(s, ord, seq, block, block.sortedOrder(length), length, q, forward, needleBytes);
+        const c = new HeadCursor(s, ord, seq, block, block.sortedOrder(length), length, q, forward, needleBytes, q.keep);
         if (c.advance()) heap.push(c);
       }
       let refs = chunkRefs(ctx.dbs, s, q, txn);
       if (needles.length > 0) {
         refs = refs.filter((r) => {
-          const filter = ctx.dbs.filters.get(r.key, { transaction: txn });
+          const filter = readFast(ctx.dbs.filters, r.key, txn);
           return filter === undefined || needles.every((n) => filterMayContain(filter, n));
         });
       }
@@ -322,7 +390,7 @@ export function* iterateEntries(ctx: ReadContext, streams: StreamState[], q: Ent
         const ref = top.take();
         if (top.advance()) heap.fixTop();
         else heap.pop();
-        const opened = openChunk(ctx, top.stream, top.ord, ref, txn, q, forward, needleBytes);
+        const opened = openChunk(ctx, top.stream, top.ord, ref, txn, q, forward, needleBytes, q.keep);
         if (opened && opened.advance()) heap.push(opened);
         continue;
       }
@@ -345,15 +413,16 @@ function openChunk(
   range: TimeRange,
   forward: boolean,
   needles: readonly Buffer[],
+  keep: EntryQuery['keep'],
 ): ChunkCursor | undefined {
-  const data = ctx.dbs.chunks.get(ref.key, { transaction: txn });
+  const data = readFast(ctx.dbs.chunks, ref.key, txn);
   if (data === undefined) {
     ctx.onCorrupt(s, ref.minTs, new Error('chunk data missing for an indexed chunk'));
     return undefined;
   }
   try {
     ctx.onDecode();
-    return new ChunkCursor(s, ord, ref.seq, decodeChunk(data), range, forward, needles);
+    return new ChunkCursor(s, ord, ref.seq, decodeChunk(data), range, forward, needles, keep);
   } catch (err) {
     ctx.onCorrupt(s, ref.minTs, err instanceof Error ? err : new Error(String(err)));
     return undefined;

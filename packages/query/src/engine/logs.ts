@@ -49,6 +49,7 @@ export async function evaluateLogQuery(expr: LogQueryExpr, opts: LogQueryOptions
       to: opts.end,
       direction: opts.direction,
       lineContains: pipeline.requiredLiterals,
+      ...(pipeline.mayPass ? { keep: pipeline.mayPass } : {}),
     },
     (e, tenant) => {
       const r = pipeline.process(e.ts, e.line, undefined, e.stream.labels, e.metadata);

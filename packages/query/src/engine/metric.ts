@@ -154,6 +154,7 @@ async function rangeAggregation(
         to: windows.to,
         direction: 'forward',
         lineContains: extractor.requiredLiterals,
+        ...(extractor.mayPass ? { keep: extractor.mayPass } : {}),
       },
       (e, _tenant, lineBytes) => {
         const s = extractor.extract(e, lineBytes);

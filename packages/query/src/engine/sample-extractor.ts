@@ -44,6 +44,11 @@ export class SampleExtractor {
     this.noStages = this.pipeline.noStages;
   }
 
+  /** A byte-level necessary condition for an entry to yield a sample (see Pipeline.mayPass). */
+  get mayPass(): Pipeline['mayPass'] {
+    return this.pipeline.mayPass;
+  }
+
   /** Bytes every line that yields a sample contains (see Pipeline.lineNeedle). */
   lineNeedle(streamLabels: Labels, hasMetadata: boolean): Buffer | undefined {
     return this.pipeline.lineNeedle(streamLabels, hasMetadata);

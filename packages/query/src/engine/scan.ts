@@ -4,7 +4,7 @@
  * the caller's signal and the query deadline every few thousand entries and yields to the event
  * loop regularly (timers and client disconnects can only fire then).
  */
-import type { ChunkHandle, Direction, LogStore, Matcher, StoredEntry } from '@lode/store';
+import type { ChunkHandle, Direction, EntryQuery, LogStore, Matcher, StoredEntry } from '@lode/store';
 import { errors } from './errors.js';
 import type { StatsCollector } from './stats.js';
 
@@ -23,6 +23,8 @@ export interface ScanRequest {
   readonly to: bigint;
   readonly direction: Direction;
   readonly lineContains: readonly string[];
+  /** A byte-level necessary condition for an entry to pass the pipeline (see EntryQuery.keep). */
+  readonly keep?: EntryQuery['keep'];
 }
 
 /** Called per chunk (or in-memory block) with its tenant. */
@@ -97,6 +99,16 @@ export class Scanner {
     const { store, tenants, stats } = this.ctx;
     if (this.ctx.signal?.aborted) throw errors.canceled();
     stats.subqueries++;
+    // Entries the store skips for `keep` were still read: they count as processed.
+    const keep = req.keep;
+    const counted: EntryQuery['keep'] =
+      keep &&
+      ((bytes, start, end, stream, metadata) => {
+        if (keep(bytes, start, end, stream, metadata)) return true;
+        stats.linesProcessed++;
+        stats.bytesProcessed += end - start;
+        return false;
+      });
     const iterators = tenants.map((tenant) => ({
       tenant,
       it: store
@@ -106,6 +118,7 @@ export class Scanner {
           to: req.to,
           direction: req.direction,
           lineContains: req.lineContains.length ? [...req.lineContains] : undefined,
+          ...(counted ? { keep: counted } : {}),
           signal: this.abort.signal,
         })
         [Symbol.iterator](),

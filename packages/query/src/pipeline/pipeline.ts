@@ -84,10 +84,17 @@ export interface Pipeline {
    * chunk without metadata from its content filter.
    */
   metadataFreeLiterals(streamLabels: Labels): readonly string[];
+  /**
+   * A necessary condition for the line `block[start..end)` to pass, from its bytes alone (the
+   * leading line filters that test bytes, the parser presence checks): false means the entry is
+   * dropped, true that it may pass. Undefined when the pipeline has nothing to test this way.
+   */
+  readonly mayPass: ((block: Buffer, start: number, end: number, streamLabels: Labels, metadata: Labels) => boolean) | undefined;
 }
 
 const MAX_INTERNED = 100_000;
 const NONE: readonly string[] = Object.freeze([]);
+const BACKSLASH = 0x5c;
 
 interface Interned {
   labels: Labels;
@@ -186,6 +193,10 @@ class CompiledPipeline implements Pipeline {
   /** Labels `logfmt` must produce for the entry to survive (see presence.ts). */
   private readonly presence: PresenceCheck[] | undefined;
   private readonly presenceLiterals = new WeakMap<Labels, readonly string[]>();
+  readonly mayPass: ((block: Buffer, start: number, end: number, streamLabels: Labels, metadata: Labels) => boolean) | undefined;
+  /** The lines block `mayPass` last looked at, and whether it holds a backslash anywhere. */
+  private escapesBlock: Buffer | undefined;
+  private escapesInBlock = false;
   /** The fast path for `| logfmt | <label filters>` of a projected metric query (see logfmt-plan.ts). */
   private readonly plan: LogfmtPlan | undefined;
   private readonly planValues: (string | undefined)[] = [];
@@ -218,7 +229,9 @@ class CompiledPipeline implements Pipeline {
     this.project = opts.project ? [...new Set(opts.project)].sort() : undefined;
     this.rewritesLine = lineRewritten;
     this.labelsUnchanged = !opts.unwrap && stages.slice(i).every((s) => s.kind === 'LineFilter' || s.kind === 'LineFormat' || s.kind === 'Decolorize');
-    const byteFilters = this.leading.every((f) => f.testRange !== undefined);
+    const rangeFilters = this.leading.filter((f) => f.testRange !== undefined);
+    this.mayPass = rangeFilters.length > 0 || this.presence !== undefined ? (b, s, e, l, m) => this.passesBytes(rangeFilters, b, s, e, l, m) : undefined;
+    const byteFilters = rangeFilters.length === this.leading.length;
     this.filtersOnly = byteFilters && this.stages.length === 0 && opts.unwrap === undefined;
     this.plan =
       opts.unwrap === undefined && byteFilters
@@ -245,6 +258,30 @@ class CompiledPipeline implements Pipeline {
       this.presenceLiterals.set(streamLabels, literals);
     }
     return literals;
+  }
+
+  private passesBytes(filters: readonly LineFilter[], block: Buffer, start: number, end: number, streamLabels: Labels, metadata: Labels): boolean {
+    for (let k = 0; k < filters.length; k++) if (!filters[k]!.testRange!(block, start, end)) return false;
+    const checks = this.presence;
+    // Metadata may supply a checked label (or rename one): such entries are left to the pipeline.
+    if (checks === undefined || !isEmpty(metadata)) return true;
+    for (let k = 0; k < checks.length; k++) {
+      const c = checks[k]!;
+      if (Object.hasOwn(streamLabels, c.name) || c.needle.in(block, start, end)) continue;
+      if (!c.orEscaped || !this.hasEscape(block, start, end)) return false;
+    }
+    return true;
+  }
+
+  /** Whether `block[start..end)` holds a backslash (lines blocks rarely hold any: checked once per block). */
+  private hasEscape(block: Buffer, start: number, end: number): boolean {
+    if (block !== this.escapesBlock) {
+      this.escapesBlock = block;
+      this.escapesInBlock = block.includes(BACKSLASH);
+    }
+    if (!this.escapesInBlock) return false;
+    for (let i = start; i < end; i++) if (block[i] === BACKSLASH) return true;
+    return false;
   }
 
   process(ts: bigint, line: string, lineBytes: Buffer | undefined, streamLabels: Labels, metadata: Labels): PipelineResult | undefined {

@@ -57,6 +57,7 @@ describe('logfmt presence checks', () => {
     ] as const) {
       const checked = compilePipeline((parseExpr(`{a="b"} | ${parser} | ${filter}`) as LogQueryExpr).pipeline);
       const unchecked = compilePipeline((parseExpr(`{a="b"} | ${parser} | ${filter} or ${filter}`) as LogQueryExpr).pipeline);
+      let rejected = 0;
       for (let n = 0; n < 2000; n++) {
         const pairs = Array.from({ length: Math.floor(r() * 4) }, () => [pick(KEYS), pick(VALUES)] as const);
         const line =
@@ -67,8 +68,15 @@ describe('logfmt presence checks', () => {
         const view = (x: { labels: Labels } | undefined) => x && { ...x.labels };
         const got = view(checked.processBytes(0n, Buffer.from(line), stream, {}));
         assert.deepEqual(got, view(unchecked.processBytes(0n, Buffer.from(line), stream, {})), `${parser} | ${filter} on ${line}`);
+        // The byte-level condition never rejects a line the pipeline keeps.
+        const padded = Buffer.from(`\\x ${line} x`);
+        if (checked.mayPass!(padded, 3, padded.length - 2, stream, {}) === false) {
+          rejected++;
+          assert.equal(got, undefined, `mayPass rejected a kept line: ${parser} | ${filter} on ${line}`);
+        }
         assert.deepEqual(view(checked.process(0n, line, undefined, stream, {})), got, `text: ${parser} | ${filter} on ${line}`);
       }
+      assert.ok(rejected > 200, `mayPass rejects lines (${rejected})`);
     }
   });
 
