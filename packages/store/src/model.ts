@@ -106,6 +106,12 @@ export interface StoredEntry {
   ts: Timestamp;
   line: string;
   metadata: Labels;
+  /**
+   * The line's UTF-8 bytes (a view into the decoded chunk) when the entry was read from a chunk;
+   * `line` is then only decoded from them when first read, so a caller that can work on bytes
+   * never builds the string.
+   */
+  readonly lineBytes?: Buffer;
 }
 
 /** Summary of one chunk (or of a stream's head block) for metric queries that need no lines. */

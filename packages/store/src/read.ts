@@ -11,7 +11,7 @@
  * blocks are captured at creation (blocks only grow; a captured length is a stable view). A
  * block whose flush committed before the snapshot is served from LMDB only, never twice.
  */
-import type { ChunkSummary, EntryQuery, Labels, StoredEntry, TimeRange } from './model.js';
+import type { ChunkSummary, EntryQuery, Labels, StoredEntry, StreamRef, TimeRange } from './model.js';
 import type { Database, Transaction } from 'lmdb';
 import type { Dbs } from './db.js';
 import { chunkKey, decodeChunkMeta, parseChunkKey, type ChunkMeta } from './keys.js';
@@ -255,7 +255,27 @@ class ChunkCursor implements Cursor {
 
   entry(): StoredEntry {
     const i = this.i;
-    return { stream: this.stream.ref, ts: this.chunk.timestamps[i]!, line: this.chunk.line(i), metadata: this.chunk.metadata(i) };
+    return new ChunkEntry(this.stream.ref, this.chunk.timestamps[i]!, this.chunk.lineBytes(i), this.chunk.metadata(i));
+  }
+}
+
+/** An entry read from a decoded chunk: its line stays bytes until someone reads `line`. */
+class ChunkEntry implements StoredEntry {
+  private text: string | undefined;
+
+  constructor(
+    readonly stream: StreamRef,
+    readonly ts: bigint,
+    readonly lineBytes: Buffer,
+    readonly metadata: Labels,
+  ) {}
+
+  get line(): string {
+    return (this.text ??= this.lineBytes.toString('utf8'));
+  }
+
+  set line(v: string) {
+    this.text = v;
   }
 }
 

@@ -52,7 +52,10 @@ export async function evaluateLogQuery(expr: LogQueryExpr, opts: LogQueryOptions
       ...(pipeline.mayPass ? { keep: pipeline.mayPass } : {}),
     },
     (e, tenant) => {
-      const r = pipeline.process(e.ts, e.line, undefined, e.stream.labels, e.metadata);
+      const r =
+        e.lineBytes !== undefined
+          ? pipeline.processBytes(e.ts, e.lineBytes, e.stream.labels, e.metadata)
+          : pipeline.process(e.ts, e.line, undefined, e.stream.labels, e.metadata);
       if (!r) return;
       let streamLabels: Labels;
       let extra: StreamValue[2] | undefined;

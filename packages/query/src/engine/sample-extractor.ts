@@ -83,10 +83,14 @@ export class SampleExtractor {
 
   /** The sample of an entry, or undefined when the pipeline filters it out. Reuses one object. */
   extract(e: StoredEntry, lineBytes: number): Sample | undefined {
-    const r = this.pipeline.process(e.ts, e.line, undefined, e.stream.labels, e.metadata);
+    const bytes = e.lineBytes;
+    const r =
+      bytes !== undefined
+        ? this.pipeline.processBytes(e.ts, bytes, e.stream.labels, e.metadata)
+        : this.pipeline.process(e.ts, e.line, undefined, e.stream.labels, e.metadata);
     if (!r) return undefined;
     const s = this.sample;
-    s.bytes = r.line === e.line ? lineBytes : Buffer.byteLength(r.line);
+    s.bytes = !this.pipeline.rewritesLine ? lineBytes : Buffer.byteLength(r.line);
     s.labels = r.labels;
     s.value = r.value ?? 1;
     return s;

@@ -125,7 +125,7 @@ export class Scanner {
     }));
     let n = 0;
     const count = (e: StoredEntry): number => {
-      const bytes = Buffer.byteLength(e.line);
+      const bytes = e.lineBytes !== undefined ? e.lineBytes.length : Buffer.byteLength(e.line);
       stats.linesProcessed++;
       stats.bytesProcessed += bytes;
       return bytes;

@@ -27,7 +27,9 @@ export class HintedLogfmtScanner {
   /** 1 at the raw key lengths (ASCII keys) that can sanitise to a candidate. */
   private readonly lengths: Uint8Array;
   /** Slot of each candidate's label under the current base (see prepare); -1: not wanted. */
-  private readonly slotOfCandidate: Int16Array;
+  private slotOfCandidate: Int16Array;
+  /** slotOfCandidate per base key (a stream's label map). */
+  private readonly prepared = new WeakMap<object, Int16Array>();
   private isBase: (name: string) => boolean = () => false;
   /** Value span of each slot found by the last scan; `escaped`: a quoted value holding backslashes. */
   readonly starts: Int32Array;
@@ -74,10 +76,21 @@ export class HintedLogfmtScanner {
     this.foundIn = new Int32Array(slots);
   }
 
-  /** Sets which names are stream or metadata labels (a parsed key of that name gets `_extracted`). */
-  prepare(isBase: (name: string) => boolean): void {
+  /**
+   * Sets which names are stream or metadata labels (a parsed key of that name gets `_extracted`).
+   * `key`: an object standing for that set (a stream's label map), under which the result is kept.
+   */
+  prepare(isBase: (name: string) => boolean, key?: object): void {
     this.isBase = isBase;
-    for (let k = 0; k < this.candidates.length; k++) this.slotOfCandidate[k] = this.slotOf(this.candidates[k]!.name);
+    const cached = key !== undefined ? this.prepared.get(key) : undefined;
+    if (cached !== undefined) {
+      this.slotOfCandidate = cached;
+      return;
+    }
+    const slots = new Int16Array(this.candidates.length);
+    for (let k = 0; k < this.candidates.length; k++) slots[k] = this.slotOf(this.candidates[k]!.name);
+    this.slotOfCandidate = slots;
+    if (key !== undefined) this.prepared.set(key, slots);
   }
 
   private slotOf(name: string): number {
@@ -247,7 +260,7 @@ export class HintedLogfmtScanner {
   }
 }
 
-const CACHE_SLOTS = 256;
+const CACHE_SLOTS = 2048;
 const MAX_CACHED_LENGTH = 32;
 
 /**
@@ -273,7 +286,9 @@ export class ValueStrings {
       if (j === len) return this.values[slot]!;
     }
     const v = b.toString('utf8', s, e);
-    this.keys[slot] = Buffer.from(b.subarray(s, e));
+    const copy = Buffer.allocUnsafe(len);
+    b.copy(copy, 0, s, e);
+    this.keys[slot] = copy;
     this.values[slot] = v;
     return v;
   }

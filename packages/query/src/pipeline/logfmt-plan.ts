@@ -103,7 +103,7 @@ export class LogfmtPlan {
       this.streams.set(streamLabels, view);
     }
     // A parsed key named like a stream label becomes `<name>_extracted`.
-    this.scanner.prepare((name) => Object.hasOwn(streamLabels, name));
+    this.scanner.prepare((name) => Object.hasOwn(streamLabels, name), streamLabels);
     this.lastStream = streamLabels;
     this.view = view;
   }

@@ -155,14 +155,15 @@ function logfmtAllStage(strict: boolean, keepEmpty: boolean): StageFn {
     return key === '' || cur!.setHinted(key, value);
   };
   let scanner: HintedLogfmtScanner | undefined;
-  let scannerBase = -1;
+  let scannerBase: object | undefined;
   const isBase = (name: string): boolean => cur!.isBase(name);
   let encoded = Buffer.alloc(0);
   /** Sets the values the scanner found in `b[start..end)` (in line order, as the string parser would). */
   const scanInto = (st: EntryState, s: HintedLogfmtScanner, b: Buffer, start: number, end: number): void => {
-    if (st.baseVersion !== scannerBase) {
-      s.prepare(isBase);
-      scannerBase = st.baseVersion;
+    const base = st.baseKey;
+    if (base === undefined || base !== scannerBase) {
+      s.prepare(isBase, base);
+      scannerBase = base;
     }
     const found = s.scan(b, start, end);
     for (let k = 0; k < found; k++) {

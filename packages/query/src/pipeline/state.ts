@@ -34,10 +34,11 @@ export class EntryState {
   /** The parser hints of a metric query: `json`/`logfmt` extract only `required` keys. */
   hints: ParserHints = NO_HINTS;
   /**
-   * Changes whenever the stream and metadata labels may differ from the previous entry's (what
-   * `isBase` answers), so a parser can keep what it derived from them across entries.
+   * What `isBase` answers from: the stream's label map when the entry has no metadata (the same
+   * object for every entry of the stream), undefined otherwise. A parser can key what it derives
+   * from `isBase` on it.
    */
-  baseVersion = 0;
+  baseKey: ReadonlyMap<string, string> | undefined = undefined;
   /** Required keys found in this line so far, by any parser: the first `foundCount` (reset per entry). */
   private readonly found: string[] = [];
   private foundCount = 0;
@@ -123,12 +124,12 @@ export class EntryState {
    * stream label is kept as `<name>_extracted` (stream > metadata > parsed).
    */
   seed(streamMap: ReadonlyMap<string, string>, metadata: Labels): void {
-    if (streamMap !== this.streamMap || this.hasMetadata || metadata !== this.knownEmpty) this.baseVersion++;
     this.streamMap = streamMap;
     this.labels.reset(streamMap);
     this.metadata = metadata;
     this.hasMetadata = false;
     if (metadata === this.knownEmpty) {
+      this.baseKey = streamMap;
       this.resetEntry();
       return;
     }
@@ -139,6 +140,7 @@ export class EntryState {
     }
     // The store hands out one frozen empty object for entries without metadata.
     if (!this.hasMetadata && Object.isFrozen(metadata)) this.knownEmpty = metadata;
+    this.baseKey = this.hasMetadata ? undefined : streamMap;
     this.resetEntry();
   }
 
