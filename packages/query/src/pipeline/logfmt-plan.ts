@@ -1,9 +1,10 @@
 /**
- * A fast path for the most common metric pipeline, `| logfmt | <label filters>` with parser hints
- * and a projection (`sum by (…) (count_over_time(…))`), run on a line's bytes inside a chunk's
- * lines block: the hinted scanner finds the wanted values, numeric filters read digits straight
- * from the bytes, and only values a string filter or the projection reads become (cached)
- * strings. No entry state, no label map, no per-line allocation.
+ * A fast path for the most common metric pipelines, `| logfmt | <label filters> [| unwrap x]`
+ * with parser hints and a projection (`sum by (…) (count_over_time(…))`,
+ * `quantile_over_time(…) by (…)`), run on a line's bytes: the hinted scanner finds the wanted
+ * values, numeric filters and a float unwrap read digits straight from the bytes, and only values
+ * a string filter or the projection reads become (cached) strings. No entry state, no label map,
+ * no per-line allocation.
  *
  * It decides only the lines it can decide exactly as the generic pipeline would: a line on which
  * a filter would record an error (a value that does not convert) is UNDECIDED, and the caller
@@ -45,8 +46,21 @@ export class LogfmtPlan {
   private view: StreamView = { values: [] };
   /** The line being decided. */
   private b: Buffer = Buffer.alloc(0);
+  /** `unwrap`: the label's ref, its conversion, and the filters after it. */
+  private readonly unwrapRef: number = -1;
+  private readonly unwrapPlain: boolean = false;
+  private readonly convert: ((s: string) => number) | undefined;
+  private readonly postTests: Test[] = [];
+  /** The unwrapped value of the last line kept (undefined without unwrap). */
+  value: number | undefined = undefined;
 
-  private constructor(required: ReadonlySet<string>, keepEmpty: boolean, filters: readonly LabelFilter[], project: readonly string[]) {
+  private constructor(
+    required: ReadonlySet<string>,
+    keepEmpty: boolean,
+    filters: readonly LabelFilter[],
+    project: readonly string[],
+    unwrap: PlanUnwrap | undefined,
+  ) {
     const names = new Map<string, string>();
     this.scanner = new HintedLogfmtScanner(required, keepEmpty, (rawKey) => {
       let key = names.get(rawKey);
@@ -58,7 +72,14 @@ export class LogfmtPlan {
       return key;
     });
     this.tests = filters.map((f) => this.compile(f));
-    this.projected = project.map((n) => this.ref(n));
+    if (unwrap !== undefined) {
+      this.unwrapRef = this.ref(unwrap.label);
+      this.unwrapPlain = unwrap.plainFloat;
+      this.convert = unwrap.convert;
+      this.postTests = unwrap.postFilters.map((f) => this.compile(f));
+    }
+    // The unwrapped label is gone from the sample's labels: it projects as absent.
+    this.projected = project.map((n) => (unwrap !== undefined && n === unwrap.label ? -1 : this.ref(n)));
   }
 
   /**
@@ -66,16 +87,17 @@ export class LogfmtPlan {
    * `logfmt` (lenient, no parameters) followed only by label filters without `ip()`, or when the
    * query reads more than the `project`ed labels, or the hints extract every key.
    */
-  static compile(stages: readonly Stage[], hints: ParserHints, project: readonly string[] | undefined): LogfmtPlan | undefined {
+  static compile(stages: readonly Stage[], hints: ParserHints, project: readonly string[] | undefined, unwrap?: PlanUnwrap): LogfmtPlan | undefined {
     const first = stages[0];
     if (first?.kind !== 'LogfmtParser' || first.strict || first.params.length > 0) return undefined;
     if (project === undefined || hints.noLabels || hints.required === undefined) return undefined;
+    if (unwrap !== undefined && !unwrap.postFilters.every(supported)) return undefined;
     const filters: LabelFilter[] = [];
     for (const s of stages.slice(1)) {
       if (s.kind !== 'LabelFilter' || !supported(s.filter)) return undefined;
       filters.push(s.filter);
     }
-    return new LogfmtPlan(hints.required, first.keepEmpty, filters, project);
+    return new LogfmtPlan(hints.required, first.keepEmpty, filters, project, unwrap);
   }
 
   /**
@@ -91,8 +113,40 @@ export class LogfmtPlan {
       const r = tests[k]!();
       if (r !== KEEP) return r;
     }
+    if (this.unwrapRef >= 0) {
+      const r = this.unwrap();
+      if (r !== KEEP) return r;
+    }
     const projected = this.projected;
-    for (let k = 0; k < projected.length; k++) out[k] = this.value(projected[k]!);
+    for (let k = 0; k < projected.length; k++) {
+      const r = projected[k]!;
+      out[k] = r < 0 ? undefined : this.valueOf(r);
+    }
+    return KEEP;
+  }
+
+  /** Reads the unwrapped value into `value`, then runs the filters after the unwrap. */
+  private unwrap(): PlanOutcome {
+    const r = this.unwrapRef;
+    const slot = this.refSlots[r]!;
+    let v = this.unwrapPlain && slot >= 0 && this.scanner.found(slot) ? this.scanner.digits(this.b, slot) : -1;
+    if (v < 0) {
+      const raw = this.valueOf(r);
+      if (raw === undefined || raw === '') return DROP;
+      try {
+        v = this.convert!(raw);
+      } catch (err) {
+        // The sample would carry a conversion error: the generic pipeline builds it.
+        if (err instanceof ConversionError) return UNDECIDED;
+        throw err;
+      }
+    }
+    this.value = v;
+    const post = this.postTests;
+    for (let k = 0; k < post.length; k++) {
+      const o = post[k]!();
+      if (o !== KEEP) return o;
+    }
     return KEEP;
   }
 
@@ -119,7 +173,7 @@ export class LogfmtPlan {
   }
 
   /** The label's value for the current line: parsed, else the stream's (undefined: absent). */
-  private value(r: number): string | undefined {
+  private valueOf(r: number): string | undefined {
     const slot = this.refSlots[r]!;
     if (slot >= 0 && this.scanner.found(slot)) return this.scanner.value(this.b, slot);
     return this.view.values[r];
@@ -136,7 +190,7 @@ export class LogfmtPlan {
           return () => constant;
         }
         const r = this.ref(name);
-        return () => (test(this.value(r) ?? '') ? KEEP : DROP);
+        return () => (test(this.valueOf(r) ?? '') ? KEEP : DROP);
       }
       case 'NumericFilter':
         return this.numeric(f.name, f.op, f.value);
@@ -180,7 +234,7 @@ export class LogfmtPlan {
   private converting<T extends number | bigint>(name: string, op: CompareOp, want: T, convert: (s: string) => T): Test {
     const r = this.ref(name);
     return () => {
-      const raw = this.value(r);
+      const raw = this.valueOf(r);
       if (raw === undefined) return DROP;
       let v: T;
       try {
@@ -192,6 +246,14 @@ export class LogfmtPlan {
       return compareValues(op, v, want) ? KEEP : DROP;
     };
   }
+}
+
+/** The `unwrap` of a plan: its label, conversion (`plainFloat`: parseGoFloat), post filters. */
+export interface PlanUnwrap {
+  label: string;
+  convert: (s: string) => number;
+  plainFloat: boolean;
+  postFilters: readonly LabelFilter[];
 }
 
 function supported(f: LabelFilter): boolean {

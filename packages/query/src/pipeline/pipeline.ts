@@ -233,10 +233,13 @@ class CompiledPipeline implements Pipeline {
     this.mayPass = rangeFilters.length > 0 || this.presence !== undefined ? (b, s, e, l, m) => this.passesBytes(rangeFilters, b, s, e, l, m) : undefined;
     const byteFilters = rangeFilters.length === this.leading.length;
     this.filtersOnly = byteFilters && this.stages.length === 0 && opts.unwrap === undefined;
-    this.plan =
-      opts.unwrap === undefined && byteFilters
-        ? LogfmtPlan.compile(stages.slice(i), opts.hints ?? NO_HINTS, this.project)
-        : undefined;
+    const unwrap = opts.unwrap && {
+      label: opts.unwrap.label,
+      convert: conversion(opts.unwrap.conversion),
+      plainFloat: opts.unwrap.conversion === '',
+      postFilters: opts.unwrap.postFilters,
+    };
+    this.plan = byteFilters ? LogfmtPlan.compile(stages.slice(i), opts.hints ?? NO_HINTS, this.project, unwrap) : undefined;
     if (opts.unwrap) {
       this.unwrapLabel = opts.unwrap.label;
       this.convert = conversion(opts.unwrap.conversion);
@@ -289,6 +292,7 @@ class CompiledPipeline implements Pipeline {
   }
 
   processBytes(ts: bigint, lineBytes: Buffer, streamLabels: Labels, metadata: Labels): PipelineResult | undefined {
+    if (this.plan !== undefined) return this.processRange(ts, lineBytes, 0, lineBytes.length, streamLabels, metadata);
     return this.run(ts, undefined, lineBytes, streamLabels, metadata);
   }
 
@@ -303,7 +307,7 @@ class CompiledPipeline implements Pipeline {
       this.result.end = end;
       return out;
     }
-    if (plan === undefined || !isEmpty(metadata)) return this.run(ts, undefined, block.subarray(start, end), streamLabels, metadata);
+    if (plan === undefined || !isEmpty(metadata)) return this.run(ts, undefined, view(block, start, end), streamLabels, metadata);
     const leading = this.leading;
     if (leading.length > 0) {
       for (let k = 0; k < leading.length; k++) if (!leading[k]!.testRange!(block, start, end)) return undefined;
@@ -311,12 +315,12 @@ class CompiledPipeline implements Pipeline {
     const values = this.planValues;
     const outcome = plan.run(streamLabels, block, start, end, values);
     if (outcome === DROP) return undefined;
-    if (outcome === UNDECIDED) return this.run(ts, undefined, block.subarray(start, end), streamLabels, metadata);
+    if (outcome === UNDECIDED) return this.run(ts, undefined, view(block, start, end), streamLabels, metadata);
     const r = this.projectValues(values);
     const out = this.result;
     out.labels = r.labels;
     out.key = r.key;
-    out.value = undefined;
+    out.value = plan.value;
     out.block = block;
     out.start = start;
     out.end = end;
@@ -467,6 +471,11 @@ class CompiledPipeline implements Pipeline {
     }
     return { labels, key };
   }
+}
+
+/** `block[start..end)`, without a new view when that is the whole block. */
+function view(block: Buffer, start: number, end: number): Buffer {
+  return start === 0 && end === block.length ? block : block.subarray(start, end);
 }
 
 function longest(needles: readonly (Buffer | undefined)[]): Buffer | undefined {
