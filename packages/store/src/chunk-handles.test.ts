@@ -130,6 +130,7 @@ function readHandle(h: ChunkHandle, q: EntryQuery, what: string): string[] {
   assert.equal(index.length, c.length, `${what}: index length`);
   assert.equal(index.sorted, c.sorted, `${what}: index sorted`);
   assert.equal(index.hasMetadata, c.hasMetadata, `${what}: index hasMetadata`);
+  if (h.hasMetadata) assert.equal(h.hasMetadata(), c.hasMetadata, `${what}: hasMetadata from the header`);
   // Reads for the same handle (lmdb reuses its read buffer) leave the opened entries intact.
   h.mayContain?.('needle-7');
   for (let i = 0; i < c.length; i++) assert.equal(c.line(i), lines[i], `${what}: line ${i} after more reads`);

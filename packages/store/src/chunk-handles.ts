@@ -6,6 +6,7 @@
  */
 import type { ChunkEntries, ChunkHandle, ChunkIndexEntries, EntryQuery } from './model.js';
 import { filterMayContain, decodeChunk, decodeChunkIndex } from './chunk/index.js';
+import { FLAG_HAS_METADATA, FORMAT_VERSION, HEADER_SIZE, MAGIC_0, MAGIC_1, V2_PREFIX_SIZE } from './chunk/format.js';
 import type { HeadBlock } from './head.js';
 import { blockSummary, chunkRefs, liveBlocks, readFast, type ReadContext } from './read.js';
 import type { StreamState } from './streams.js';
@@ -49,6 +50,11 @@ export function* chunkHandles(ctx: ReadContext, streams: StreamState[], q: Entry
           bytes: ref.bytes,
           open: () => read(chunkEntries),
           openIndex: () => read(chunkIndexEntries),
+          hasMetadata: () => {
+            const data = readFast(ctx.dbs.chunks, ref.key, txn);
+            const flag = data !== undefined ? metadataFlag(data) : undefined;
+            return flag ?? read(chunkIndexEntries)?.hasMetadata ?? true;
+          },
           mayContain: (literal) => {
             const filter = readFast(ctx.dbs.filters, ref.key, txn);
             return filter === undefined || filterMayContain(filter, literal);
@@ -65,6 +71,16 @@ export function* chunkHandles(ctx: ReadContext, streams: StreamState[], q: Entry
   } finally {
     txn.done();
   }
+}
+
+/**
+ * The "some entry carries metadata" flag of a format version 2 chunk's header (byte 1 of the
+ * index header, see chunk/format.ts), without decompressing anything; undefined for other
+ * versions. The decoder checks the flag against the metadata section whenever it decodes.
+ */
+function metadataFlag(data: Buffer): boolean | undefined {
+  if (data.length < V2_PREFIX_SIZE || data[0] !== MAGIC_0 || data[1] !== MAGIC_1 || data[2] !== FORMAT_VERSION) return undefined;
+  return (data[HEADER_SIZE + 1]! & FLAG_HAS_METADATA) !== 0;
 }
 
 function chunkEntries(data: Buffer): ChunkEntries {

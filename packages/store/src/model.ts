@@ -179,6 +179,11 @@ export interface ChunkHandle extends ChunkSummary {
    * chunk without decoding its lines. Optional: absent means "may".
    */
   mayContain?(literal: string): boolean;
+  /**
+   * Whether some entry carries structured metadata (`ChunkIndexEntries.hasMetadata`), read from
+   * the chunk's header where its format has the flag there, else from its index. Optional.
+   */
+  hasMetadata?(): boolean;
 }
 
 /** `/loki/api/v1/index/stats` figures. */

@@ -72,14 +72,15 @@ export async function countFromChunks(scanner: Scanner, req: Omit<ScanRequest, '
 
 /**
  * Whether no entry of the chunk can yield a sample: its content filter rules out a literal every
- * such line contains, and (read from its index, which leaves the lines compressed) no entry
- * carries metadata that could supply the label instead.
+ * such line contains, and (read from its header, or its index, which leave the lines compressed)
+ * no entry carries metadata that could supply the label instead.
  */
 function ruledOut(h: ChunkHandle, literals: readonly string[]): boolean {
   if (literals.length === 0 || h.mayContain === undefined) return false;
   let absent = false;
   for (const l of literals) if (!h.mayContain(l)) absent = true;
   if (!absent) return false;
+  if (h.hasMetadata !== undefined) return !h.hasMetadata();
   const index = h.openIndex();
   return index === undefined || !index.hasMetadata;
 }
