@@ -199,7 +199,7 @@ function addCandidates(
 const SHORT_NEEDLE = 6;
 const MIN_KEY = 3;
 const SAMPLE_STRIDE = 7;
-const SAMPLE_BYTES = 4096;
+const SAMPLE_BYTES = 1024;
 
 function searchKey(needle: Buffer, bytes: Buffer, from: number, to: number): Buffer {
   if (needle.length <= MIN_KEY) return needle;
