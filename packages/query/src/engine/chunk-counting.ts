@@ -199,12 +199,12 @@ function addCandidates(
 const SHORT_NEEDLE = 6;
 const MIN_KEY = 3;
 const SAMPLE_STRIDE = 7;
-const SAMPLE_BYTES = 1024;
+const SAMPLES = 1024;
 
 function searchKey(needle: Buffer, bytes: Buffer, from: number, to: number): Buffer {
   if (needle.length <= MIN_KEY) return needle;
   const counts = new Uint16Array(256);
-  const stop = Math.min(to, from + SAMPLE_BYTES * SAMPLE_STRIDE);
+  const stop = Math.min(to, from + SAMPLES * SAMPLE_STRIDE);
   for (let p = from; p < stop; p += SAMPLE_STRIDE) counts[bytes[p]!]!++;
   let best = needle.length - Math.min(needle.length, SHORT_NEEDLE);
   for (let k = best + 1; k <= needle.length - MIN_KEY; k++) if (counts[needle[k]!]! < counts[needle[best]!]!) best = k;

@@ -298,29 +298,22 @@ class CompiledPipeline implements Pipeline {
 
   processRange(ts: bigint, block: Buffer, start: number, end: number, streamLabels: Labels, metadata: Labels): PipelineResult | undefined {
     const plan = this.plan;
-    if (this.filtersOnly && isEmpty(metadata)) {
-      const leading = this.leading;
-      for (let k = 0; k < leading.length; k++) if (!leading[k]!.testRange!(block, start, end)) return undefined;
-      const out = this.plainResult(streamLabels);
-      this.result.block = block;
-      this.result.start = start;
-      this.result.end = end;
-      return out;
-    }
-    if (plan === undefined || !isEmpty(metadata)) return this.run(ts, undefined, view(block, start, end), streamLabels, metadata);
+    if ((!this.filtersOnly && plan === undefined) || !isEmpty(metadata)) return this.run(ts, undefined, view(block, start, end), streamLabels, metadata);
     const leading = this.leading;
-    if (leading.length > 0) {
-      for (let k = 0; k < leading.length; k++) if (!leading[k]!.testRange!(block, start, end)) return undefined;
+    for (let k = 0; k < leading.length; k++) if (!leading[k]!.testRange!(block, start, end)) return undefined;
+    let out: Result;
+    if (plan === undefined) out = this.plainResult(streamLabels);
+    else {
+      const values = this.planValues;
+      const outcome = plan.run(streamLabels, block, start, end, values);
+      if (outcome === DROP) return undefined;
+      if (outcome === UNDECIDED) return this.run(ts, undefined, view(block, start, end), streamLabels, metadata);
+      const r = this.projectValues(values);
+      out = this.result;
+      out.labels = r.labels;
+      out.key = r.key;
+      out.value = plan.value;
     }
-    const values = this.planValues;
-    const outcome = plan.run(streamLabels, block, start, end, values);
-    if (outcome === DROP) return undefined;
-    if (outcome === UNDECIDED) return this.run(ts, undefined, view(block, start, end), streamLabels, metadata);
-    const r = this.projectValues(values);
-    const out = this.result;
-    out.labels = r.labels;
-    out.key = r.key;
-    out.value = plan.value;
     out.block = block;
     out.start = start;
     out.end = end;
@@ -396,7 +389,7 @@ class CompiledPipeline implements Pipeline {
   }
 
   /** The result of an entry without metadata that only line filters looked at: its stream's labels. */
-  private plainResult(streamLabels: Labels): PipelineResult {
+  private plainResult(streamLabels: Labels): Result {
     let c = this.plainCache.get(streamLabels);
     if (!c) {
       const map = new Map(Object.entries(streamLabels));
