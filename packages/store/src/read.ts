@@ -191,6 +191,8 @@ class ChunkCursor implements Cursor {
   /** The timestamps' 32-bit halves (little-endian hosts; elsewhere the BigInts are split). */
   private readonly highs: Int32Array | undefined;
   private readonly lows: Uint32Array | undefined;
+  /** The chunk's lines back to back (read only to test `keep`). */
+  private readonly lines: { bytes: Buffer; offsets: Uint32Array } | undefined;
 
   constructor(
     readonly stream: StreamState,
@@ -214,9 +216,6 @@ class ChunkCursor implements Cursor {
     }
     this.lines = keep !== undefined ? chunk.linesBlock() : undefined;
   }
-
-  /** The chunk's lines back to back (read only to test `keep`). */
-  private readonly lines: { bytes: Buffer; offsets: Uint32Array } | undefined;
 
   advance(): boolean {
     const needles = this.needles;

@@ -102,6 +102,11 @@ export class HintedLogfmtScanner {
    * every slot is found. Returns how many were found: `order[0..n)`.
    */
   scan(b: Buffer, start: number, end: number): number {
+    if (this.scanNo === 0x7fffffff) {
+      // Scan numbers live in an Int32Array: start over before they would wrap.
+      this.scanNo = 0;
+      this.foundIn.fill(0);
+    }
     const scanNo = ++this.scanNo;
     const slots = this.labels.length;
     let found = 0;
