@@ -10,7 +10,7 @@
  *
  *   node bench/dist/store.js [--entries 5000000] [--streams 100] [--batch 1000]
  *                            [--appenders 16] [--seed 42] [--encode-workers 1] [--zstd-level 1]
- *                            [--chunk-kib 256] [--dir <tmp>] [--keep]
+ *                            [--chunk-encoding columnar|lines] [--chunk-kib 256] [--dir <tmp>] [--keep]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,7 @@ const { values: flags } = parseArgs({
     seed: { type: 'string', default: '42' },
     'encode-workers': { type: 'string', default: '1' },
     'zstd-level': { type: 'string', default: '1' },
+    'chunk-encoding': { type: 'string' },
     'chunk-kib': { type: 'string', default: '256' },
     dir: { type: 'string' },
     keep: { type: 'boolean', default: false },
@@ -42,6 +43,10 @@ for (const [name, v] of Object.entries({ ...params, appenders: APPENDERS, 'encod
   if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be a non-negative integer, got ${v}`);
 }
 if (params.streams < 1 || params.streams > 65535) throw new Error('--streams must be in 1..65535');
+const CHUNK_ENCODING = flags['chunk-encoding'];
+if (CHUNK_ENCODING !== undefined && CHUNK_ENCODING !== 'columnar' && CHUNK_ENCODING !== 'lines') {
+  throw new Error(`--chunk-encoding must be columnar or lines, got ${CHUNK_ENCODING}`);
+}
 
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const path = corpusPath(params);
@@ -56,6 +61,7 @@ const store = await Store.open({
   maintenanceIntervalMs: 0,
   encodeWorkers: ENCODE_WORKERS,
   chunkCompressionLevel: ZSTD_LEVEL,
+  chunkEncoding: CHUNK_ENCODING,
   chunkTargetBytes: CHUNK_KIB * 1024,
 });
 
@@ -124,7 +130,7 @@ const decoded = store.metrics().chunksDecoded - decodedBefore;
 
 const storeMs = ingestMs - readMs;
 const total = appended;
-console.log(`entries:            ${fmt(total)} in ${params.streams} streams, batches of ${params.batch}, ${APPENDERS} concurrent appenders, fsync, ${ENCODE_WORKERS} encode worker(s), zstd ${ZSTD_LEVEL}, chunks cut at ${CHUNK_KIB} KiB`);
+console.log(`entries:            ${fmt(total)} in ${params.streams} streams, batches of ${params.batch}, ${APPENDERS} concurrent appenders, fsync, ${ENCODE_WORKERS} encode worker(s), zstd ${ZSTD_LEVEL}, ${CHUNK_ENCODING ?? 'default-encoding'} chunks cut at ${CHUNK_KIB} KiB`);
 console.log(`ingest wall clock:  ${fmt(ingestMs / 1000, 2)} s → ${fmt(total / (ingestMs / 1000))} entries/s, ${fmt(rawBytes / 1048576 / (ingestMs / 1000), 1)} MB/s (includes reading batches into entry objects)`);
 console.log(`ingest store only:  ${fmt(total / (storeMs / 1000))} entries/s, ${fmt(rawBytes / 1048576 / (storeMs / 1000), 1)} MB/s (wall clock minus ${fmt(readMs / 1000, 2)} s of reading batches)`);
 const cpuSec = (cpu.user + cpu.system) / 1e6;

@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chunkChecksum, HEADER_SIZE, V2_PREFIX_SIZE } from './format.js';
-import { ChunkCorruptError, decodeChunk, decodeChunkIndex, encodeChunk, type RawEntry } from './index.js';
+import { ChunkCorruptError, decodeChunk, decodeChunkIndex, encodeChunk, type ChunkEncoding, type RawEntry } from './index.js';
 
 const MIN_INT64 = -(1n << 63n);
 const MAX_INT64 = (1n << 63n) - 1n;
+const ENCODINGS: ChunkEncoding[] = ['lines', 'columnar'];
 
+/** Encodes the entries in both encodings (at `level`) and checks that each reads back exactly. */
 function roundTrip(entries: RawEntry[], level?: number): void {
-  const encoded = encodeChunk(entries, level === undefined ? undefined : { level });
+  for (const encoding of ENCODINGS) roundTripIn(entries, encoding, level);
+}
+
+function roundTripIn(entries: RawEntry[], encoding: ChunkEncoding, level?: number): void {
+  const encoded = encodeChunk(entries, { level, encoding });
   const chunk = decodeChunk(encoded.data);
   assert.equal(chunk.length, entries.length);
   for (let i = 0; i < entries.length; i++) {
@@ -118,43 +124,47 @@ describe('chunk round trip', () => {
     const shared: RawEntry[] = pick.map((metadata, i) => ({ ts: BigInt(i), line: `line ${i}`, metadata }));
     const copied: RawEntry[] = pick.map((metadata, i) => ({ ts: BigInt(i), line: `line ${i}`, metadata: metadata && { ...metadata } }));
     roundTrip(shared);
-    assert.deepEqual(encodeChunk(shared).data, encodeChunk(copied).data);
+    for (const encoding of ENCODINGS) assert.deepEqual(encodeChunk(shared, { encoding }).data, encodeChunk(copied, { encoding }).data);
     const bad = Object.freeze({ n: 1 as unknown as string });
     assert.throws(() => encodeChunk([{ ts: 1n, line: 'a', metadata: info }, { ts: 2n, line: 'b', metadata: bad }]), /metadata "n"/);
   });
 
   it('stores bodies that do not compress without zstd and still decodes them', () => {
     const entries = [{ ts: 1n, line: 'x' }];
-    const encoded = encodeChunk(entries);
-    assert.equal(encoded.data[3], 0, 'a one-byte line is stored, not compressed');
+    for (const encoding of ENCODINGS) assert.equal(encodeChunk(entries, { encoding }).data[3], 0, `a one-byte line is stored, not compressed (${encoding})`);
     roundTrip(entries);
   });
 
-  it('reads the index without decompressing the body', () => {
-    const entries = Array.from({ length: 400 }, (_, i) => ({ ts: BigInt(i) * 1_000_000n, line: `GET /items/${i} 200 ${i % 17}ms` }));
-    const data = encodeChunk(entries).data;
-    assert.equal(data[2], 2, 'written in format version 2');
-    // Destroy the body's zstd frame but keep the checksum valid: the index still reads.
-    const indexEnd = V2_PREFIX_SIZE + data.readUInt32LE(HEADER_SIZE + 6);
-    assert.ok(indexEnd < data.length - 8);
-    data.fill(0xee, indexEnd, indexEnd + 8);
-    data.writeUInt32LE(chunkChecksum(data), 12);
-    const index = decodeChunkIndex(data);
-    assert.equal(index.length, 400);
-    assert.equal(index.ts(399), 399_000_000n);
-    assert.equal(index.linesBytes(0, 2), Buffer.byteLength(entries[0]!.line) + Buffer.byteLength(entries[1]!.line));
-    assert.throws(() => decodeChunk(data), ChunkCorruptError);
-  });
+  for (const [encoding, version] of [['lines', 2], ['columnar', 3]] as const) {
+    it(`reads the index without decompressing the body (${encoding})`, () => {
+      const entries = Array.from({ length: 400 }, (_, i) => ({ ts: BigInt(i) * 1_000_000n, line: `GET /items/${i} 200 ${i % 17}ms` }));
+      const data = encodeChunk(entries, { encoding }).data;
+      assert.equal(data[2], version, `written in format version ${version}`);
+      // Destroy the body's zstd frame but keep the checksum valid: the index still reads.
+      const indexEnd = V2_PREFIX_SIZE + data.readUInt32LE(HEADER_SIZE + 6);
+      assert.ok(indexEnd < data.length - 8);
+      data.fill(0xee, indexEnd, indexEnd + 8);
+      data.writeUInt32LE(chunkChecksum(data), 12);
+      const index = decodeChunkIndex(data);
+      assert.equal(index.length, 400);
+      assert.equal(index.ts(399), 399_000_000n);
+      assert.equal(index.linesBytes(0, 2), Buffer.byteLength(entries[0]!.line) + Buffer.byteLength(entries[1]!.line));
+      assert.throws(() => decodeChunk(data), ChunkCorruptError);
+    });
+  }
 
   it('does not keep references to the encoded buffer', () => {
-    const encoded = encodeChunk([{ ts: 1n, line: 'ab' }]);
-    const copy = Buffer.from(encoded.data);
-    const chunk = decodeChunk(copy);
-    const index = decodeChunkIndex(copy);
-    copy.fill(0);
-    assert.equal(chunk.line(0), 'ab');
-    assert.equal(index.ts(0), 1n);
-    assert.equal(index.lineLength(0), 2);
+    for (const encoding of ENCODINGS) {
+      const encoded = encodeChunk([{ ts: 1n, line: 'ab 12', metadata: { k: 'v' } }], { encoding });
+      const copy = Buffer.from(encoded.data);
+      const chunk = decodeChunk(copy);
+      const index = decodeChunkIndex(copy);
+      copy.fill(0);
+      assert.equal(chunk.line(0), 'ab 12');
+      assert.deepEqual(chunk.metadata(0), { k: 'v' });
+      assert.equal(index.ts(0), 1n);
+      assert.equal(index.lineLength(0), 5);
+    }
   });
 
   it('refuses entries that break the contract', () => {
@@ -164,6 +174,7 @@ describe('chunk round trip', () => {
     assert.throws(() => encodeChunk([{ ts: 1 as unknown as bigint, line: 'a' }]), RangeError);
     assert.throws(() => encodeChunk([{ ts: 1n, line: 'a', metadata: { k: 5 as unknown as string } }]), TypeError);
     assert.throws(() => encodeChunk([{ ts: 1n, line: 'a' }], { level: 0 }), RangeError);
+    assert.throws(() => encodeChunk([{ ts: 1n, line: 'a' }], { encoding: 'rows' as ChunkEncoding }), /encoding "rows"/);
   });
 
   it('rejects entry indexes outside the chunk', () => {

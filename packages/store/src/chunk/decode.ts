@@ -2,10 +2,10 @@
  * Chunk decoder. Everything is checked before it is used: the header and checksum before
  * decompressing, then every length and index of the body while building the offset tables, so
  * the accessors of the result can run without checks and never meet a bad byte. Line strings and
- * metadata objects are only materialised when asked for. Reads format versions 1 and 2; from a
- * version 2 chunk, `decodeChunkIndex` reads timestamps and line lengths without the lines.
+ * metadata objects are only materialised when asked for. Reads format versions 1, 2 and 3; from a
+ * version 2 or 3 chunk, `decodeChunkIndex` reads timestamps and line lengths without the lines.
  */
-import { Decompressor } from 'zstd-napi';
+import binding from 'zstd-napi/binding.js';
 import type { Labels } from '../model.js';
 import { ByteReader } from './bytes.js';
 import { ChunkCorruptError } from './errors.js';
@@ -15,6 +15,7 @@ import {
   CODEC_ZSTD,
   FLAG_HAS_METADATA,
   FORMAT_V1,
+  FORMAT_V3,
   FORMAT_VERSION,
   HEADER_SIZE,
   MAGIC_0,
@@ -22,13 +23,14 @@ import {
   MAX_RAW_BODY,
   V2_PREFIX_SIZE,
 } from './format.js';
+import { decodeTemplates } from './template-decode.js';
 import type { DecodedChunk, DecodedChunkIndex } from './types.js';
 
 const MAX_INT64 = (1n << 63n) - 1n;
 const POW10 = Array.from({ length: 19 }, (_, e) => 10n ** BigInt(e));
 const EMPTY_METADATA: Labels = Object.freeze({});
 
-const decompressor = new Decompressor();
+const decompressor = new binding.DCtx();
 
 function corrupt(message: string): never {
   throw new ChunkCorruptError(message);
@@ -44,22 +46,22 @@ interface Section {
 /** A chunk whose header, checksum and section bounds are checked; nothing decompressed yet. */
 type Frame =
   | { version: 1; count: number; body: Section }
-  /** `index` holds the timestamps and line lengths. */
-  | { version: 2; count: number; body: Section; index: Section; hasMetadata: boolean };
+  /** `index` holds the timestamps and line lengths; version 3 has a template section for lines. */
+  | { version: 2 | 3; count: number; body: Section; index: Section; hasMetadata: boolean };
 
 function checkSection(codec: number, rawLength: number, what: string): void {
   if (codec !== CODEC_ZSTD && codec !== CODEC_STORED) corrupt(`chunk ${what} uses unknown codec ${codec}`);
   if (rawLength > MAX_RAW_BODY) corrupt(`chunk ${what} of ${rawLength} bytes exceeds the ${MAX_RAW_BODY}-byte limit`);
 }
 
-/** Checks the header, the checksum and (version 2) the index header. */
+/** Checks the header, the checksum and (versions 2 and 3) the index header. */
 function openFrame(data: Buffer): Frame {
   if (!(data instanceof Uint8Array)) corrupt('chunk is not a byte buffer');
   if (data.length < HEADER_SIZE) corrupt(`chunk is ${data.length} bytes, shorter than its ${HEADER_SIZE}-byte header`);
   if (data[0] !== MAGIC_0 || data[1] !== MAGIC_1) corrupt('chunk does not start with the chunk magic "LC"');
   const version = data[2]!;
-  if (version !== FORMAT_V1 && version !== FORMAT_VERSION) {
-    corrupt(`chunk has format version ${version}, this build reads ${FORMAT_V1} and ${FORMAT_VERSION}`);
+  if (version !== FORMAT_V1 && version !== FORMAT_VERSION && version !== FORMAT_V3) {
+    corrupt(`chunk has format version ${version}, this build reads ${FORMAT_V1} to ${FORMAT_V3}`);
   }
   const codec = data[3]!;
   const count = data.readUInt32LE(4);
@@ -85,7 +87,7 @@ function openFrame(data: Buffer): Frame {
   if (rawLength === 0) corrupt('chunk body is empty');
   const indexEnd = V2_PREFIX_SIZE + indexStored;
   return {
-    version: 2,
+    version: version as 2 | 3,
     count,
     body: { codec, rawLength, stored: data.subarray(indexEnd) },
     index: { codec: indexCodec, rawLength: indexRaw, stored: data.subarray(V2_PREFIX_SIZE, indexEnd) },
@@ -95,14 +97,19 @@ function openFrame(data: Buffer): Frame {
 
 /**
  * The section's raw bytes. A stored section is copied only when `copy` is set: `data` may be a
- * buffer the caller reuses (lmdb's getBinaryFast), and lines are views into the body.
+ * buffer the caller reuses (lmdb's getBinaryFast), and lines are views into the body. A zstd
+ * section is decompressed into a buffer of the length the (checked) header gives, never of the
+ * length the zstd frame claims, so a damaged frame cannot ask for a huge allocation.
  */
 function inflate(section: Section, what: string, copy: boolean): Buffer {
-  let raw: Buffer;
-  if (section.codec === CODEC_ZSTD) raw = decompressor.decompress(section.stored);
-  else raw = copy ? Buffer.from(section.stored) : section.stored;
-  if (raw.length !== section.rawLength) corrupt(`chunk ${what} is ${raw.length} bytes, the header says ${section.rawLength}`);
-  return raw;
+  if (section.codec === CODEC_ZSTD) {
+    const raw = Buffer.allocUnsafe(section.rawLength);
+    const length = decompressor.decompress(raw, section.stored);
+    if (length !== section.rawLength) corrupt(`chunk ${what} is ${length} bytes, the header says ${section.rawLength}`);
+    return raw;
+  }
+  if (section.stored.length !== section.rawLength) corrupt(`chunk ${what} is ${section.stored.length} bytes, the header says ${section.rawLength}`);
+  return copy ? Buffer.from(section.stored) : section.stored;
 }
 
 class ChunkIndex implements DecodedChunkIndex {
@@ -154,9 +161,10 @@ class Chunk extends ChunkIndex implements DecodedChunk {
 
   constructor(
     index: { length: number; timestamps: BigInt64Array; lineOffsets: Uint32Array },
+    /** The lines back to back: line i is lines[lineOffsets[i] .. lineOffsets[i+1]). */
+    private readonly lines: Buffer,
+    /** The body, holding the metadata section. */
     private readonly body: Buffer,
-    /** Where the lines start in body. */
-    private readonly linesStart: number,
     /** Dictionary string d is body[dictSpans[2d] .. dictSpans[2d+1]). */
     private readonly dictSpans: Uint32Array,
     /** Where entry i's metadata pairs start in body; undefined when no entry has metadata. */
@@ -168,16 +176,16 @@ class Chunk extends ChunkIndex implements DecodedChunk {
 
   lineBytes(i: number): Buffer {
     this.check(i);
-    return this.body.subarray(this.linesStart + this.lineOffsets[i]!, this.linesStart + this.lineOffsets[i + 1]!);
+    return this.lines.subarray(this.lineOffsets[i]!, this.lineOffsets[i + 1]!);
   }
 
   linesBlock(): { bytes: Buffer; offsets: Uint32Array } {
-    return { bytes: this.body.subarray(this.linesStart, this.linesStart + this.lineOffsets[this.length]!), offsets: this.lineOffsets };
+    return { bytes: this.lines, offsets: this.lineOffsets };
   }
 
   line(i: number): string {
     this.check(i);
-    return this.body.toString('utf8', this.linesStart + this.lineOffsets[i]!, this.linesStart + this.lineOffsets[i + 1]!);
+    return this.lines.toString('utf8', this.lineOffsets[i]!, this.lineOffsets[i + 1]!);
   }
 
   metadata(i: number): Labels {
@@ -337,22 +345,33 @@ function readIndex(reader: ByteReader, count: number, linesLimit: number, hasMet
   return new ChunkIndex(count, timestamps, readLineOffsets(reader, count, linesLimit), hasMetadata);
 }
 
-/** The metadata section and the lines, from `reader` on to the end of `body`. */
-function readRest(reader: ByteReader, body: Buffer, index: ChunkIndex): Chunk {
+/**
+ * The metadata section and the lines, from `reader` on to the end of `body`: the lines as they
+ * are, or (`templated`) their template section.
+ */
+function readRest(reader: ByteReader, body: Buffer, index: ChunkIndex, templated: boolean): Chunk {
   const dictSpans = readDictionary(reader);
   const metadataStarts = dictSpans.length > 0 ? readMetadataStarts(reader, index.length, dictSpans.length / 2) : undefined;
-  const linesLength = index.linesBytes(0, index.length);
-  if (body.length - reader.pos !== linesLength) {
-    corrupt(`chunk has ${body.length - reader.pos} bytes of lines where its lengths say ${linesLength}`);
+  let lines: Buffer;
+  if (templated) {
+    lines = decodeTemplates(body, reader.pos, body.length, index.lineOffsets, index.length);
+  } else {
+    const linesLength = index.linesBytes(0, index.length);
+    if (body.length - reader.pos !== linesLength) {
+      corrupt(`chunk has ${body.length - reader.pos} bytes of lines where its lengths say ${linesLength}`);
+    }
+    lines = body.subarray(reader.pos);
   }
-  return new Chunk(index, body, reader.pos, dictSpans, metadataStarts);
+  return new Chunk(index, lines, body, dictSpans, metadataStarts);
 }
 
-function v2Index(frame: Extract<Frame, { version: 2 }>): ChunkIndex {
+function v2Index(frame: Extract<Frame, { version: 2 | 3 }>): ChunkIndex {
   // Parsed at once into typed arrays, so a stored index needs no copy.
   const raw = inflate(frame.index, 'index', false);
   const reader = new ByteReader(raw, 0, raw.length);
-  const index = readIndex(reader, frame.count, frame.body.rawLength, frame.hasMetadata);
+  // Version 3 lines are longer than the body that holds them.
+  const linesLimit = frame.version === FORMAT_V3 ? MAX_RAW_BODY : frame.body.rawLength;
+  const index = readIndex(reader, frame.count, linesLimit, frame.hasMetadata);
   if (reader.pos !== raw.length) corrupt(`chunk index has ${raw.length - reader.pos} bytes past its ${frame.count} entries`);
   return index;
 }
@@ -362,11 +381,11 @@ function decodeFrame(frame: Frame): Chunk {
     const body = inflate(frame.body, 'body', true);
     const reader = new ByteReader(body, 0, body.length);
     // hasMetadata is settled by the metadata section that follows.
-    return readRest(reader, body, readIndex(reader, frame.count, body.length, false));
+    return readRest(reader, body, readIndex(reader, frame.count, body.length, false), false);
   }
   const index = v2Index(frame);
   const body = inflate(frame.body, 'body', true);
-  const chunk = readRest(new ByteReader(body, 0, body.length), body, index);
+  const chunk = readRest(new ByteReader(body, 0, body.length), body, index, frame.version === FORMAT_V3);
   if (chunk.hasMetadata !== frame.hasMetadata) corrupt('chunk metadata flag disagrees with its metadata section');
   return chunk;
 }

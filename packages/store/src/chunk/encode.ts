@@ -1,5 +1,5 @@
 /**
- * Chunk encoder (format version 2, see format.ts for the frame). The columns are stored apart,
+ * Chunk encoder (format versions 2 and 3, see format.ts for the frame). The columns are stored apart,
  * which compresses better than entry-by-entry records and lets the decoder find every line
  * without touching the line bytes. The index (before compression):
  *
@@ -15,9 +15,11 @@
  *   if D > 0, per entry: varint pair count P, then P × (varint name index, varint value index)
  *   the lines' UTF-8 bytes back to back
  *
- * Version 1 had the index and the body back to back in one compressed body.
+ * Version 3 (the 'columnar' encoding) writes the template section (template-format.ts) in place
+ * of the lines. Version 1 had the index and the body back to back in one compressed body.
  */
 import { Compressor } from 'zstd-napi';
+import binding from 'zstd-napi/binding.js';
 import type { Labels } from '../model.js';
 import { ByteWriter } from './bytes.js';
 import { buildFilter } from './filter.js';
@@ -26,6 +28,7 @@ import {
   CODEC_STORED,
   CODEC_ZSTD,
   FLAG_HAS_METADATA,
+  FORMAT_V3,
   FORMAT_VERSION,
   HEADER_SIZE,
   MAGIC_0,
@@ -33,7 +36,8 @@ import {
   MAX_RAW_BODY,
   V2_PREFIX_SIZE,
 } from './format.js';
-import type { ChunkColumns, EncodedChunk, RawEntry } from './types.js';
+import { encodeTemplates } from './template-encode.js';
+import type { ChunkColumns, ChunkEncoding, EncodeOptions, EncodedChunk, RawEntry } from './types.js';
 
 const MIN_INT64 = -(1n << 63n);
 const MAX_INT64 = (1n << 63n) - 1n;
@@ -44,6 +48,26 @@ const MAX_INT64 = (1n << 63n) - 1n;
  * here; level 6 buys ~13% at half the speed (the store's `chunkCompressionLevel` chooses).
  */
 export const DEFAULT_LEVEL = 1;
+/**
+ * The encoding new chunks get unless told otherwise. On the store benchmark's mixed logs
+ * (bench/src/chunk-codec.ts, zstd 1, one thread) 'columnar' stores 11.7:1 against 6.0:1 but
+ * costs ~1.5× the encode and ~2× the decode CPU per line.
+ */
+export const DEFAULT_ENCODING: ChunkEncoding = 'lines';
+
+export function checkEncoding(encoding: string): void {
+  if (encoding !== 'columnar' && encoding !== 'lines') throw new RangeError(`encodeChunk: encoding "${encoding}" is not 'columnar' or 'lines'`);
+}
+
+/**
+ * Most templates a columnar chunk of `count` lines may have. Past it the lines share too little
+ * structure (free text, ids in template words): the template dictionary would hold most of the
+ * text plus an id per line, so the chunk is written with plain lines.
+ */
+function templateLimit(count: number): number {
+  return Math.max(16, count >>> 2);
+}
+
 /** 10^e for every e whose multiples can be deltas of int64 timestamps. */
 const POW10 = Array.from({ length: 19 }, (_, e) => 10n ** BigInt(e));
 
@@ -65,6 +89,49 @@ function compressOrStore(raw: Buffer, level: number): Buffer {
   }
   const compressed = compressor.compress(raw);
   return compressed.length < raw.length ? compressed : raw;
+}
+
+/** A second context for block-wise compression (streaming API), reused. */
+const blockContext = new binding.CCtx();
+let blockContextLevel = -1;
+let blockScratch = Buffer.allocUnsafeSlow(1 << 16);
+/** Parts shorter than this share a block with the next: a block's header and tables cost bytes. */
+const MIN_BLOCK = 64;
+
+/**
+ * One zstd frame of `raw` that ends a block at each of `ends` (ascending offsets), so each part
+ * gets literal and sequence statistics of its own (zstd keeps one Huffman table per block): the
+ * template section's columns differ widely (random hex bytes, small ids, low and high bytes of
+ * numbers), and one table for all of them costs ~12% on the benchmark's logs. Still one frame,
+ * decompressed in one call. Returns `raw` itself when compressing does not make it smaller.
+ */
+function compressBlocks(raw: Buffer, ends: ArrayLike<number>, level: number): Buffer {
+  if (level !== blockContextLevel) {
+    blockContext.reset(binding.ResetDirective.parameters);
+    blockContext.setParameter(binding.CParameter.compressionLevel, level);
+    blockContext.setParameter(binding.CParameter.checksumFlag, 0);
+    blockContextLevel = level;
+  }
+  const bound = binding.compressBound(raw.length);
+  if (blockScratch.length < bound) blockScratch = Buffer.allocUnsafeSlow(Math.max(bound, blockScratch.length * 2));
+  blockContext.setPledgedSrcSize(raw.length);
+  let produced = 0;
+  let start = 0;
+  for (let k = 0; k < ends.length; k++) {
+    const end = ends[k]!;
+    const last = k === ends.length - 1;
+    if (!last && end - start < MIN_BLOCK) continue;
+    let src = raw.subarray(start, end);
+    const op = last ? binding.EndDirective.end : binding.EndDirective.flush;
+    for (;;) {
+      const [remaining, out, consumed] = blockContext.compressStream2(blockScratch.subarray(produced), src, op);
+      produced += out;
+      src = src.subarray(consumed);
+      if (remaining === 0 && src.length === 0) break;
+    }
+    start = end;
+  }
+  return produced < raw.length ? Buffer.from(blockScratch.subarray(0, produced)) : raw;
 }
 
 function checkEntry(entry: RawEntry, i: number): void {
@@ -246,7 +313,7 @@ export function toColumns(entries: readonly RawEntry[]): ChunkColumns {
  * Encodes entries already sorted by ts (stable: equal timestamps keep their order) into a chunk
  * and its content filter. Throws RangeError/TypeError when the entries break that contract.
  */
-export function encodeChunk(entries: readonly RawEntry[], opts?: { level?: number }): EncodedChunk {
+export function encodeChunk(entries: readonly RawEntry[], opts?: EncodeOptions): EncodedChunk {
   if (entries.length === 0) throw new RangeError('encodeChunk: a chunk needs at least one entry');
   checkLevel(opts?.level ?? DEFAULT_LEVEL);
   return encodeColumns(toColumns(entries), opts);
@@ -257,7 +324,7 @@ export function encodeChunk(entries: readonly RawEntry[], opts?: { level?: numbe
  * that is pure CPU over bytes, so it can run in a worker thread. `data` and `filter` have their
  * own ArrayBuffers (transferable).
  */
-export function encodeColumns(columns: ChunkColumns, opts?: { level?: number }): EncodedChunk {
+export function encodeColumns(columns: ChunkColumns, opts?: EncodeOptions): EncodedChunk {
   const { ts, offsets, metadata } = columns;
   const count = ts.length;
   if (count === 0) throw new RangeError('encodeChunk: a chunk needs at least one entry');
@@ -267,27 +334,41 @@ export function encodeColumns(columns: ChunkColumns, opts?: { level?: number }):
   if (metadata.length === 0) throw new RangeError('encodeChunk: the metadata section is empty; build it with metadataSection');
   const level = opts?.level ?? DEFAULT_LEVEL;
   checkLevel(level);
+  const encoding = opts?.encoding ?? DEFAULT_ENCODING;
+  checkEncoding(encoding);
   const linesLength = offsets[count]!;
   const lines = columns.lines.subarray(0, linesLength);
+  const templated =
+    encoding === 'columnar'
+      ? encodeTemplates(Buffer.from(lines.buffer, lines.byteOffset, linesLength), offsets, count, templateLimit(count))
+      : undefined;
+  const linesSection = templated?.bytes ?? lines;
 
   const index = new ByteWriter(count * 6 + 64);
   writeTimestamps(ts, index);
   for (let i = 0; i < count; i++) index.uint(offsets[i + 1]! - offsets[i]!);
 
-  const bodyLength = metadata.length + linesLength;
+  const bodyLength = metadata.length + linesSection.length;
   if (index.pos + bodyLength > MAX_RAW_BODY) throw new RangeError('encodeChunk: entries exceed the largest chunk body');
   if (bodyScratch.length < bodyLength) bodyScratch = Buffer.allocUnsafeSlow(Math.max(bodyLength, bodyScratch.length * 2));
   const body = bodyScratch.subarray(0, bodyLength);
   body.set(metadata, 0);
-  body.set(lines, metadata.length);
+  body.set(linesSection, metadata.length);
 
   const indexRaw = index.view();
   const indexStored = compressOrStore(indexRaw, level);
-  const bodyStored = compressOrStore(body, level);
+  let bodyStored: Buffer;
+  if (templated) {
+    const ends = Array.from(templated.partEnds, (end) => metadata.length + end);
+    ends.unshift(metadata.length);
+    bodyStored = compressBlocks(body, ends, level);
+  } else {
+    bodyStored = compressOrStore(body, level);
+  }
   const data = Buffer.allocUnsafeSlow(V2_PREFIX_SIZE + indexStored.length + bodyStored.length);
   data[0] = MAGIC_0;
   data[1] = MAGIC_1;
-  data[2] = FORMAT_VERSION;
+  data[2] = templated ? FORMAT_V3 : FORMAT_VERSION;
   data[3] = bodyStored === body ? CODEC_STORED : CODEC_ZSTD;
   data.writeUInt32LE(count, 4);
   data.writeUInt32LE(bodyLength, 8);

@@ -3,7 +3,7 @@
  * anything is decompressed:
  *
  *   0  'L' 'C'          magic
- *   2  u8               format version (1 or 2)
+ *   2  u8               format version (1, 2 or 3)
  *   3  u8               codec of the body (0 stored, 1 zstd)
  *   4  u32 LE           entry count
  *   8  u32 LE           body length once decompressed
@@ -20,14 +20,20 @@
  *  22  u32 LE           index length as stored
  *  26  index            (compressed) timestamps and line lengths
  *  ..  body             (compressed) metadata section and lines
+ *
+ * Version 3 has the frame of version 2; its body holds the metadata section and then, instead of
+ * the lines, their template section (template-format.ts), which the decoder turns back into the
+ * same lines block. The header's body length is that of the body as stored in the frame.
  */
 import { crc32c } from '@node-rs/crc32';
 
 export const MAGIC_0 = 0x4c;
 export const MAGIC_1 = 0x43;
-/** The version the encoder writes; the decoder also reads FORMAT_V1. */
+/** Lines stored as they are ('lines' encoding); the decoder also reads FORMAT_V1. */
 export const FORMAT_VERSION = 2;
 export const FORMAT_V1 = 1;
+/** Lines stored as templates and columns of variables ('columnar' encoding). */
+export const FORMAT_V3 = 3;
 export const HEADER_SIZE = 16;
 /** Header plus the version 2 index header. */
 export const V2_PREFIX_SIZE = HEADER_SIZE + 10;

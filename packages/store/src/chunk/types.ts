@@ -1,5 +1,17 @@
 import type { Labels } from '../model.js';
 
+/**
+ * How a chunk stores its lines: 'columnar' splits them into templates and columns of variables
+ * (format version 3, smaller), 'lines' keeps them as they are (version 2, cheaper to decode).
+ */
+export type ChunkEncoding = 'columnar' | 'lines';
+
+export interface EncodeOptions {
+  /** zstd level, 1–19. */
+  level?: number;
+  encoding?: ChunkEncoding;
+}
+
 /** One entry as handed to the encoder; `ts` is unix time in nanoseconds (a signed 64-bit value). */
 export interface RawEntry {
   ts: bigint;

@@ -32,7 +32,7 @@ function fixtureEntries(): RawEntry[] {
 
 /** The version 1 bytes of the entries: the version 2 index and body back to back in one body. */
 function encodeV1(entries: RawEntry[], zstd = true): Buffer {
-  const v2 = encodeChunk(entries).data;
+  const v2 = encodeChunk(entries, { encoding: 'lines' }).data;
   const indexEnd = V2_PREFIX_SIZE + v2.readUInt32LE(HEADER_SIZE + 6);
   const section = (b: Buffer, codec: number) => (codec === 1 ? decompress(b) : b);
   const raw = Buffer.concat([section(v2.subarray(V2_PREFIX_SIZE, indexEnd), v2[HEADER_SIZE]!), section(v2.subarray(indexEnd), v2[3]!)]);
