@@ -11,6 +11,7 @@
  */
 import type { Entry, Labels } from './model.js';
 import { metadataSection, type ChunkColumns } from './chunk/index.js';
+import type { RecordColumns } from './record.js';
 
 const EMPTY: Labels = Object.freeze({});
 const INITIAL_ENTRIES = 64;
@@ -113,6 +114,55 @@ export class HeadBlock {
       this.metadata.push(e.metadata ?? EMPTY);
     }
     this.count = n;
+    this.bytes = at;
+    this.minTs = minTs;
+    this.maxTs = maxTs;
+  }
+
+  /**
+   * Appends a stream's entries from their WAL record columns: timestamps and line bytes are
+   * copied in bulk (the lines were encoded to UTF-8 once, for the record), and no entry object
+   * is needed.
+   */
+  addColumns(columns: RecordColumns, lsn: bigint, now: number): void {
+    const count = columns.ts.length;
+    if (count === 0) return;
+    if (this.firstLsn < 0n) this.firstLsn = lsn;
+    this.lastLsn = lsn;
+    this.lastAppendAt = now;
+    const n = this.count;
+    if (n + count > this.ts.length) this.growEntries(n + count);
+    const ts = columns.ts;
+    this.ts.set(ts, n);
+    let maxTs = n === 0 ? ts[0]! : this.maxTs;
+    let minTs = n === 0 ? ts[0]! : this.minTs;
+    for (let i = 0; i < count; i++) {
+      const t = ts[i]!;
+      if (t < maxTs) this.inOrder = false;
+      else maxTs = t;
+      if (t < minTs) minTs = t;
+    }
+    const metadata = this.metadata;
+    const refs = columns.refs;
+    if (refs === undefined) for (let i = 0; i < count; i++) metadata.push(EMPTY);
+    else {
+      const objects = columns.metadata;
+      for (let i = 0; i < count; i++) {
+        const ref = refs[i]!;
+        metadata.push(ref === 0 ? EMPTY : objects[ref - 1]!);
+      }
+    }
+    let at = this.offsets[n]!;
+    const lines = columns.lines;
+    if (this.lineBytes.length - at < lines.length) this.growBytes(at, lines.length);
+    this.lineBytes.set(lines, at);
+    const offsets = this.offsets;
+    const lengths = columns.lengths;
+    for (let i = 0; i < count; i++) {
+      at += lengths[i]!;
+      offsets[n + 1 + i] = at;
+    }
+    this.count = n + count;
     this.bytes = at;
     this.minTs = minTs;
     this.maxTs = maxTs;

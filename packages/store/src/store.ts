@@ -37,7 +37,7 @@ import type { PoolEncoded } from './chunk/encoder-pool.js';
 import { openDbs, PRESENT, type Dbs, type StreamRecord } from './db.js';
 import { chunkKey, decodeChunkMeta, encodeChunkMeta, parseChunkKey, postingKey, streamKey, tenantOfKey } from './keys.js';
 import { assertValidTenant, canonicalLabels, formatSelector, hashStreamId, labelsError, nextStreamId } from './labels.js';
-import { decodeRecord, encodeRecord, type RecordStream } from './record.js';
+import { columnEntries, decodeRecord, encodeRecord, type EncodedRecord, type RecordColumns, type RecordStream } from './record.js';
 import { HeadBlock } from './head.js';
 import { StreamState, TenantState } from './streams.js';
 import { admissionBounds, refuseEntry } from './validate.js';
@@ -56,7 +56,12 @@ interface PendingAppend {
   ready: boolean;
   error: unknown;
   tenant: TenantState;
-  streams: RecordStream[];
+  /**
+   * The WAL record; its columns go into the heads (and to live tail), then its buffer is reused.
+   * The entry objects are not kept: they need not outlive encoding (young garbage is cheap;
+   * objects alive across the fsync wait are copied by every scavenge in between).
+   */
+  record: EncodedRecord;
   states: StreamState[];
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -301,14 +306,16 @@ export class Store implements LogStore {
     }
 
     let appended: { lsn: bigint; durable: Promise<void> };
+    let record: EncodedRecord;
     try {
-      appended = this.wal.append(encodeRecord(tenant, records));
+      record = encodeRecord(tenant, records);
+      appended = this.wal.append(record.payload);
     } catch (err) {
       for (const s of states) s.pending--;
       throw err;
     }
     await new Promise<void>((resolve, reject) => {
-      const p: PendingAppend = { lsn: appended.lsn, ready: false, error: undefined, tenant: t, streams: records, states, resolve, reject };
+      const p: PendingAppend = { lsn: appended.lsn, ready: false, error: undefined, tenant: t, record, states, resolve, reject };
       this.pendingQueue.push(p);
       appended.durable.then(
         () => {
@@ -344,12 +351,15 @@ export class Store implements LogStore {
       const p = q[this.pendingHead++];
       for (const s of p.states) s.pending--;
       if (p.error !== undefined) {
+        p.record.release();
         p.reject(p.error);
         continue;
       }
       const now = this.now();
-      for (let i = 0; i < p.streams.length; i++) this.insert(p.tenant, p.states[i], p.streams[i].entries, p.lsn, now);
+      const columns = p.record.columns;
+      for (let i = 0; i < columns.length; i++) this.insertColumns(p.tenant, p.states[i], columns[i], p.lsn, now);
       this.notifyTail(p);
+      p.record.release();
       p.resolve();
     }
     if (this.pendingHead === q.length) {
@@ -361,10 +371,22 @@ export class Store implements LogStore {
     }
   }
 
+  /** Live appends: the entries as their WAL record holds them, copied in bulk. */
+  private insertColumns(t: TenantState, s: StreamState, columns: RecordColumns, lsn: bigint, now: number): void {
+    if (!s.hasData) t.index(s);
+    s.head.addColumns(columns, lsn, now);
+    this.afterInsert(s);
+  }
+
+  /** Replay: entries decoded from a WAL record. */
   private insert(t: TenantState, s: StreamState, entries: readonly Entry[], lsn: bigint, now: number): void {
     if (!s.hasData) t.index(s);
+    s.head.add(entries, lsn, now);
+    this.afterInsert(s);
+  }
+
+  private afterInsert(s: StreamState): void {
     const head = s.head;
-    head.add(entries, lsn, now);
     s.extendSpan(head.minTs, head.maxTs);
     // Cutting waits until replay is over: flushing checkpoints the WAL, which must not run mid-replay.
     if (head.bytes >= this.chunkTarget && !this.replaying) this.cut(s);
@@ -373,7 +395,7 @@ export class Store implements LogStore {
   private notifyTail(p: PendingAppend): void {
     const listeners = this.tailListeners.get(p.tenant.tenant);
     if (!listeners || listeners.size === 0) return;
-    const batches: TailBatch[] = p.streams.map((rs, i) => ({ stream: p.states[i].ref, entries: rs.entries }));
+    const batches: TailBatch[] = p.record.columns.map((c, i) => ({ stream: p.states[i].ref, entries: columnEntries(c) }));
     for (const l of listeners) {
       try {
         l(batches);

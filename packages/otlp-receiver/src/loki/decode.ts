@@ -86,9 +86,17 @@ function decimalNanos(text: string): bigint | undefined {
     if (d < 0 || d > 9) return undefined;
     low = low * 10 + d;
   }
-  const value = BigInt(high) * NS_PER_SECOND + BigInt(low);
+  if (high !== lastSeconds) {
+    lastSeconds = high;
+    lastSecondsNs = BigInt(high) * NS_PER_SECOND;
+  }
+  const value = lastSecondsNs + BigInt(low);
   return sign === 1 ? -value : value;
 }
+
+/** The whole seconds of the last timestamp read and them in ns: entries of a push mostly share them. */
+let lastSeconds = -1;
+let lastSecondsNs = 0n;
 
 /** An entry's position, rendered only for an error (not built per entry for nothing). */
 function where(s: number, v: number): string {
