@@ -6,7 +6,7 @@
  */
 import type { ChunkEntries, ChunkHandle, ChunkIndexEntries, EntryQuery } from './model.js';
 import { filterMayContain, decodeChunk, decodeChunkIndex } from './chunk/index.js';
-import { FLAG_HAS_METADATA, FORMAT_VERSION, HEADER_SIZE, MAGIC_0, MAGIC_1, V2_PREFIX_SIZE } from './chunk/format.js';
+import { FLAG_HAS_METADATA, FORMAT_V3, FORMAT_VERSION, HEADER_SIZE, MAGIC_0, MAGIC_1, V2_PREFIX_SIZE } from './chunk/format.js';
 import type { HeadBlock } from './head.js';
 import { blockSummary, chunkRefs, liveBlocks, readFast, type ReadContext } from './read.js';
 import type { StreamState } from './streams.js';
@@ -74,12 +74,13 @@ export function* chunkHandles(ctx: ReadContext, streams: StreamState[], q: Entry
 }
 
 /**
- * The "some entry carries metadata" flag of a format version 2 chunk's header (byte 1 of the
- * index header, see chunk/format.ts), without decompressing anything; undefined for other
+ * The "some entry carries metadata" flag of a format version 2 or 3 chunk's header (byte 1 of
+ * the index header, see chunk/format.ts), without decompressing anything; undefined for other
  * versions. The decoder checks the flag against the metadata section whenever it decodes.
  */
 function metadataFlag(data: Buffer): boolean | undefined {
-  if (data.length < V2_PREFIX_SIZE || data[0] !== MAGIC_0 || data[1] !== MAGIC_1 || data[2] !== FORMAT_VERSION) return undefined;
+  if (data.length < V2_PREFIX_SIZE || data[0] !== MAGIC_0 || data[1] !== MAGIC_1) return undefined;
+  if (data[2] !== FORMAT_VERSION && data[2] !== FORMAT_V3) return undefined;
   return (data[HEADER_SIZE + 1]! & FLAG_HAS_METADATA) !== 0;
 }
 
