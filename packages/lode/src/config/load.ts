@@ -51,6 +51,7 @@ export interface ServeConfig {
   chunk_target_size: number;
   chunk_max_age: number;
   chunk_compression_level: number;
+  chunk_encoding: 'columnar' | 'lines';
   encode_workers: number;
   retention_max_disk_bytes: number;
   retention_stream: RetentionStreamRule[];

@@ -33,6 +33,7 @@ function storeOptions(config: ServeConfig, limits: LimitsFor, hooks: StoreHooks)
     chunkTargetBytes: config.chunk_target_size,
     maxChunkAgeMs: config.chunk_max_age,
     chunkCompressionLevel: config.chunk_compression_level,
+    chunkEncoding: config.chunk_encoding,
     encodeWorkers: config.encode_workers,
     retention: {
       periodMs: config.limits.retention_period,

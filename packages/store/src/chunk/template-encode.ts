@@ -315,34 +315,46 @@ let valueStart = 0;
 let valueEnd = 0;
 let valueHash = 0;
 
+/**
+ * Bytes of field values, one lookup per byte: END ends the value (a quote, or for an unquoted
+ * value a VALUE_STOP byte), DIGIT rejects it (values with digits are tokenised instead).
+ */
+const VALUE_END = 1;
+const VALUE_DIGIT = 2;
+const QUOTED_BYTE = new Uint8Array(256);
+const UNQUOTED_BYTE = new Uint8Array(256);
+for (let b = 0; b < 256; b++) {
+  if (CLASSES[b] === DIGIT) QUOTED_BYTE[b] = UNQUOTED_BYTE[b] = VALUE_DIGIT;
+  else if (VALUE_STOP[b] === 1) UNQUOTED_BYTE[b] = VALUE_END;
+}
+QUOTED_BYTE[QUOTE] = VALUE_END;
+
 /** Whether a WORD field value (see template-format.ts) starts at v. */
 function wordValue(v: number, end: number): boolean {
-  const BYTE_CLASS = CLASSES;
+  const buf = lines;
   let h = FNV_OFFSET;
-  if (lines[v] === QUOTE) {
-    let q = v + 1;
-    for (; q < end; q++) {
-      const b = lines[q]!;
-      if (b === QUOTE) break;
-      if (BYTE_CLASS[b] === DIGIT) return false;
-      h = Math.imul(h ^ b, FNV_PRIME);
-    }
-    if (q >= end || q === v + 1) return false;
-    valueStart = v + 1;
-    valueEnd = q;
+  let q = v;
+  let table = UNQUOTED_BYTE;
+  if (buf[v] === QUOTE) {
+    q = v + 1;
+    table = QUOTED_BYTE;
   } else {
-    const cls = BYTE_CLASS[lines[v]!]!;
+    const cls = CLASSES[buf[v]!]!;
     if (cls === 0 || cls === DIGIT) return false;
-    let q = v;
-    for (; q < end; q++) {
-      const b = lines[q]!;
-      if (VALUE_STOP[b] === 1) break;
-      if (BYTE_CLASS[b] === DIGIT) return false;
-      h = Math.imul(h ^ b, FNV_PRIME);
-    }
-    valueStart = v;
-    valueEnd = q;
   }
+  const first = q;
+  for (; q < end; q++) {
+    const b = buf[q]!;
+    const t = table[b]!;
+    if (t !== 0) {
+      if (t === VALUE_DIGIT) return false;
+      break;
+    }
+    h = Math.imul(h ^ b, FNV_PRIME);
+  }
+  if (table === QUOTED_BYTE && (q >= end || q === first)) return false;
+  valueStart = first;
+  valueEnd = q;
   valueHash = h;
   return true;
 }
