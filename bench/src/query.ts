@@ -9,14 +9,14 @@
  * reruns skip the load; `--fresh` rebuilds it.
  *
  *   node bench/dist/query.js [--entries 5000000] [--streams 100] [--seed 42] [--span-min 60]
- *                            [--runs 5] [--only <name substring>] [--fresh]
+ *                            [--chunk-encoding columnar|lines] [--runs 5] [--only <name substring>] [--fresh]
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluateRange, type QueryResult } from '@lode/query';
-import { DEFAULT_LIMITS, Store, type Limits } from '@lode/store';
+import { DEFAULT_LIMITS, Store, type ChunkEncoding, type Limits } from '@lode/store';
 import { CorpusReader, corpusPath, ensureCorpus, NEEDLE } from './corpus.js';
 
 const { values: flags } = parseArgs({
@@ -27,6 +27,8 @@ const { values: flags } = parseArgs({
     'span-min': { type: 'string', default: '60' },
     runs: { type: 'string', default: '5' },
     only: { type: 'string' },
+    /** How the loaded store writes its chunks (the store's default: columnar). */
+    'chunk-encoding': { type: 'string', default: 'columnar' },
     fresh: { type: 'boolean', default: false },
   },
 });
@@ -37,6 +39,9 @@ for (const [name, v] of Object.entries({ ...params, 'span-min': SPAN_MIN, runs: 
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer, got ${v}`);
 }
 if (params.streams > 65535) throw new Error('--streams must be in 1..65535');
+const ENCODINGS: readonly ChunkEncoding[] = ['columnar', 'lines'];
+const encoding = flags['chunk-encoding'] as ChunkEncoding;
+if (!ENCODINGS.includes(encoding)) throw new Error(`--chunk-encoding must be columnar or lines, got ${flags['chunk-encoding']}`);
 
 const TENANT = 'bench';
 /** A fixed start, so a cached data dir answers the same queries on every run. */
@@ -51,14 +56,14 @@ const CORPUS_STEP = 500n;
 const limits: Limits = { ...DEFAULT_LIMITS, reject_old_samples: false, max_global_streams_per_user: 0, query_timeout: 600_000 };
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
-// The version in the name follows the chunk format: a cached store of older chunks would measure them.
-const dir = join(tmpdir(), `lode-bench-query-v2-${params.seed}-${params.entries}-${params.streams}-${SPAN_MIN}m`);
+// The name follows the chunk format: a cached store of other chunks would measure them.
+const dir = join(tmpdir(), `lode-bench-query-${encoding}-${params.seed}-${params.entries}-${params.streams}-${SPAN_MIN}m`);
 const ready = join(dir, 'LOADED');
 if (flags.fresh) rmSync(dir, { recursive: true, force: true });
 if (!existsSync(ready)) await load();
 else console.log(`data:    ${dir} (cached)`);
 
-const store = await Store.open({ dir, durability: 'none', limits: () => limits, maintenanceIntervalMs: 0 });
+const store = await Store.open({ dir, durability: 'none', limits: () => limits, maintenanceIntervalMs: 0, chunkEncoding: encoding });
 const { chunks } = store.metrics();
 
 interface BenchQuery {
@@ -93,7 +98,7 @@ const QUERIES: BenchQuery[] = [
   },
 ];
 
-console.log(`store:   ${fmt(params.entries)} entries in ${params.streams} streams over ${SPAN_MIN} min, ${fmt(chunks)} chunks`);
+console.log(`store:   ${fmt(params.entries)} entries in ${params.streams} streams over ${SPAN_MIN} min, ${fmt(chunks)} ${encoding} chunks`);
 console.log(`method:  evaluateRange (query_range semantics, in-process, no HTTP) over [from, to), default step, direction backward; median of ${RUNS} runs\n`);
 console.log(`${'query'.padEnd(50)} ${'median'.padStart(9)} ${'min'.padStart(9)}  ${'result'.padEnd(28)} ${'decoded'.padStart(13)}  target`);
 for (const q of QUERIES) {
@@ -129,7 +134,7 @@ async function load(): Promise<void> {
   const path = corpusPath(params);
   ensureCorpus(params, path);
   const t0 = performance.now();
-  const s = await Store.open({ dir, durability: 'none', limits: () => limits, maintenanceIntervalMs: 0 });
+  const s = await Store.open({ dir, durability: 'none', limits: () => limits, maintenanceIntervalMs: 0, chunkEncoding: encoding });
   const labels = Array.from({ length: params.streams }, (_, i) => ({ app: `app-${i % 10}`, instance: `i-${i}`, env: i % 4 === 0 ? 'dev' : 'prod' }));
   const reader = new CorpusReader(path, 0n);
   let n = 0;
