@@ -52,3 +52,26 @@ test('the logfmt level scanner captures what Loki\'s regexp captures, on generat
   assert.equal(levelFromLine('ts=1 Severity="WARNING" level=debug'), 'warn');
   assert.equal(levelFromLine('xlevel=error but info later'), 'info');
 });
+
+test('logfmt level values map to levels as lower-casing and Loki\'s names do, in any case and with look-alike letters', () => {
+  const names: Record<string, string> = { trace: 'trace', trc: 'trace', debug: 'debug', dbg: 'debug', info: 'info', inf: 'info', warn: 'warn', wrn: 'warn', warning: 'warn', error: 'error', err: 'error', critical: 'critical', fatal: 'fatal' };
+  const pieces = ['i', 'I', 'n', 'N', 'f', 'F', 'o', 'O', 'e', 'E', 'r', 'R', 'w', 'W', 'a', 'A', 'g', 'G', 'd', 'D', 'b', 'B', 't', 'T', 'c', 'C', 'l', 'L', 'u', 'U', '\u0130', '\u212a', 'ı', 'é', 'x'];
+  let seed = 11;
+  const next = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const values = [...Object.keys(names), ...Object.keys(names).map((w) => w.toUpperCase()), 'WaRnInG', 'İnfo', 'info\u212a', 'ınfo', 'infos', ''];
+  for (let i = 0; i < 20_000; i++) {
+    let v = '';
+    const n = 1 + next(8);
+    for (let k = 0; k < n; k++) v += pieces[next(pieces.length)];
+    values.push(v);
+  }
+  for (const v of values) {
+    // An unknown value leaves the level to keywords anywhere in the line: the same as for the value alone.
+    const expected = names[v.toLowerCase()] ?? levelFromLine(`x ${v}`);
+    assert.equal(levelFromLine(`ts=1 level=${v} msg=x`), expected, JSON.stringify(v));
+  }
+});
+

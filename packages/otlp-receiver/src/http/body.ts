@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import snappy from 'snappy';
+import type { BodyPool } from './body-pool.js';
 
 /** A request body problem with the status to answer. */
 export class BodyError extends Error {
@@ -21,8 +22,12 @@ function tooLarge(size: number, limit: number): BodyError {
   return new BodyError(413, `request body too large: ${size} bytes, limit: ${limit} bytes`);
 }
 
-/** Reads the raw body up to `limit` bytes; a client that goes away mid-body rejects with 499. */
-export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Reads the raw body up to `limit` bytes; a client that goes away mid-body rejects with 499.
+ * With `pool`, a body of declared length is read into a buffer of the pool, which the caller
+ * gives back (`pool.release`) once nothing reads the body any more.
+ */
+export function readRawBody(req: IncomingMessage, limit: number, pool?: BodyPool): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
@@ -34,12 +39,15 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
     // With a declared length the chunks are copied once into the final buffer as they arrive
     // (no list of chunks and second copy in Buffer.concat); a body that turns out longer or
     // shorter than declared falls back to collecting chunks.
-    let into: Buffer | undefined = Number.isSafeInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
+    const fromPool = Number.isSafeInteger(declared) && declared > 0 ? pool?.acquire(declared) : undefined;
+    let into: Buffer | undefined = fromPool ?? (Number.isSafeInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined);
     let done = false;
     const finish = (err: Error | undefined, body?: Buffer) => {
       if (done) return;
       done = true;
       req.off('data', onData);
+      // The pooled buffer goes back unless it is (a view of) the body handed out.
+      if (fromPool !== undefined && (err || body?.buffer !== fromPool.buffer)) pool!.release(fromPool);
       if (err) reject(err);
       else resolve(body!);
     };

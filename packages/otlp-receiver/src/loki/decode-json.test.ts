@@ -31,3 +31,60 @@ test('Loki JSON push: timestamp strings read as BigInt(string) reads decimal dig
     assert.throws(() => tsOf(bad), DecodeError, JSON.stringify(bad));
   }
 });
+
+/** The same body made ineligible for piecewise parsing (trailing space), so JSON.parse sees it whole. */
+function decodeWhole(body: Buffer): unknown {
+  try {
+    return decodeLokiJson(Buffer.concat([body, Buffer.from(' ')]));
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+function decodeEither(body: Buffer): unknown {
+  try {
+    return decodeLokiJson(body);
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+test('Loki JSON push: large bodies parsed stream by stream decode exactly as one JSON.parse, also broken ones', () => {
+  let seed = 5;
+  const next = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const tricky = ['},{"stream":{"a":"b"}}', '},{"', '"]}', '\\', 'ü€🙂', '{"level":"info"}', 'plain text ', '\u2028', ']}'];
+  const line = () => Array.from({ length: 1 + next(6) }, () => tricky[next(tricky.length)]).join(' ').repeat(1 + next(8));
+  const bodyOf = (streams: number, values: number): Buffer =>
+    Buffer.from(
+      JSON.stringify({
+        streams: Array.from({ length: streams }, (_, s) => ({
+          stream: { app: `a${s}`, ...(s % 3 === 0 ? { 'bad-name': 'x' } : {}) },
+          values: Array.from({ length: values }, (_, v) => (v % 5 === 0 ? [String(1_700_000_000_000_000_000n + BigInt(v)), line(), { k: line() }] : [String(v), line()])),
+        })),
+      }),
+    );
+  for (let round = 0; round < 8; round++) {
+    const body = bodyOf(4 + next(30), 120 + next(60));
+    assert.ok(body.length >= 64 * 1024, `body of ${body.length} bytes is large enough to be parsed piecewise`);
+    assert.deepEqual(decodeEither(body), decodeWhole(body));
+    // Damage: a flipped byte, a cut, a stray separator, invalid UTF-8; results and errors still agree.
+    for (let k = 0; k < 40; k++) {
+      const copy = Buffer.from(body);
+      const at = next(copy.length);
+      const damaged =
+        k % 4 === 0
+          ? Buffer.concat([copy.subarray(0, at), Buffer.from([0xff, 0xc3]), copy.subarray(at)])
+          : k % 4 === 1
+            ? Buffer.concat([copy.subarray(0, at), Buffer.from('},{"'), copy.subarray(at)])
+            : k % 4 === 2
+              ? Buffer.concat([copy.subarray(0, at), copy.subarray(at + 1 + next(50))])
+              : ((copy[at] = 0x20 + next(90)), copy);
+      assert.deepEqual(decodeEither(damaged), decodeWhole(damaged), `round ${round} damage ${k} at ${at}`);
+    }
+  }
+  const extra = Buffer.concat([Buffer.from('{"streams":[{"stream":{"a":"b"},"values":[["1","x"]]}],"more":[{},{"x":1}],"pad":"'), Buffer.alloc(70_000, 0x61), Buffer.from('","z":[]}')]);
+  assert.deepEqual(decodeEither(extra), decodeWhole(extra));
+});
