@@ -144,7 +144,7 @@ function readHandle(h: ChunkHandle, q: EntryQuery, what: string): string[] {
 
 describe('Store.chunks', () => {
   for (const seed of [11, 12, 13, 14]) {
-    // Odd seeds write columnar (format version 3) chunks, even ones plain-lines (version 2) chunks.
+    // Odd seeds ask for columnar (format version 3) chunks, even ones for plain-lines (version 2) chunks.
     const chunkEncoding = seed % 2 === 1 ? 'columnar' : 'lines';
     it(`seed ${seed} (${chunkEncoding} chunks): handles hold exactly the pushed entries, with consistent summaries`, async () => {
       const { dir, cleanup } = tempDir();
