@@ -25,6 +25,20 @@ test('leading flag groups, named groups, \\z, \\A, \\Q…\\E', () => {
   assert.ok(!full('\\Qa.b*c\\E').test('axbbc'));
 });
 
+test('flag groups anywhere are scoped as in Go', () => {
+  assert.ok(compileRe2('a(?i)b').test('aB') && !compileRe2('a(?i)b').test('AB'), 'a mid-pattern flag applies from there on');
+  assert.ok(full('(?i:ab)c').test('ABc') && !full('(?i:ab)c').test('ABC'), 'a flag group applies inside it only');
+  assert.ok(full('(x(?i)a)a').test('xAa') && !full('(x(?i)a)a').test('xAA'), 'a mid-group flag ends with its group');
+  assert.ok(full('(?i)a(?-i)b').test('Ab') && !full('(?i)a(?-i)b').test('AB'), 'a leading flag can be turned off later');
+  assert.ok(full('(?i:[a-c]+)').test('AbC') && !full('(?i:[^a])').test('A'), 'classes fold both cases, negated ones too');
+  assert.ok(full('(?i:é)').test('É'));
+  assert.ok(full('^(?:(?i)abc)$').test('ABC'), 'an anchored wrapper (label_replace) keeps a leading flag working');
+  assert.ok(compileRe2('(?s:a.b)').test('a\nb') && !compileRe2('a.b').test('a\nb'));
+  assert.ok(compileRe2('a.b').test('a\rb'), "Go's . excludes only \\n");
+  assert.ok(compileRe2('x\n(?m:^b$)').test('x\nb') && !compileRe2('x\n^b').test('x\nb'));
+  assert.equal('a1b2'.replace(compileRe2('\\d', { flags: 'g' }), '#'), 'a#b#', 'extra flags for the caller');
+});
+
 test('RE2 classes and escapes translate to equivalent JS', () => {
   assert.ok(full('[[:alpha:]]+[[:digit:]]').test('abc1'));
   assert.ok(!full('\\s').test('\u00a0'), 'RE2 \\s is ASCII only');
@@ -41,7 +55,7 @@ test('RE2 classes and escapes translate to equivalent JS', () => {
 });
 
 test('unsupported or invalid syntax throws RegexSyntaxError with the pattern', () => {
-  for (const p of ['(a', 'a)', '(?U)a', 'a(?i)b', '(?=a)', '\\1', '[a', 'a\\', '\\p{NoSuchScript}']) {
+  for (const p of ['(a', 'a)', '(?U)a', '(?=a)', '(?<!a)b', '(?)a', '(?x)a', '\\1', '[a', 'a\\', '\\p{NoSuchScript}']) {
     assert.throws(() => translateRe2(p), RegexSyntaxError, p);
   }
   assert.throws(() => compileRe2('a**'), /error parsing regexp/);

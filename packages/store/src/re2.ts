@@ -1,9 +1,13 @@
 /**
- * RE2 → JavaScript RegExp translation. LogQL (like Prometheus) uses Go's RE2 syntax; V8's
- * dialect differs in flag groups, named groups, `\z`, `\Q…\E`, POSIX classes, `\s`, literal
- * braces and Unicode classes. The translation walks the pattern once and emits an equivalent
- * pattern for the `u` flag; syntax RE2 itself rejects (backreferences, lookaround) or that has
- * no JS equivalent (ungreedy mode, scoped flag groups) throws `RegexSyntaxError`.
+ * RE2 → JavaScript RegExp translation, the one used for label matchers, line filters, parsers,
+ * label filters, label_replace and template functions. LogQL (like Prometheus) uses Go's RE2
+ * syntax; V8's dialect differs in flag groups, named groups, `\z`, `\Q…\E`, POSIX classes, `\s`,
+ * `.`, literal braces and Unicode classes. The translation walks the pattern once and emits an
+ * equivalent pattern for the `u` flag. Flags set at the very start become RegExp flags; flag groups
+ * anywhere else (`a(?i)b`, `(?s:.)`, `(?-m)`) are scoped as in Go by rewriting what they affect
+ * (letters to both cases, `.` to `[\s\S]`, `^`/`$` to line-boundary lookarounds). Syntax RE2 itself
+ * rejects (backreferences, lookaround) or that has no JS equivalent (ungreedy mode) throws
+ * `RegexSyntaxError` with Go's `error parsing regexp: …` text.
  */
 import { RegexSyntaxError } from './errors.js';
 
@@ -12,7 +16,19 @@ export interface Re2Options {
   anchored?: boolean;
   /** `.` matches `\n` too, as Prometheus' `^(?s:…)$` label matchers do. */
   dotAll?: boolean;
+  /** Extra RegExp flags for the caller's use of the result, e.g. `g` for replace-all. */
+  flags?: string;
 }
+
+/** The Go flags a part of the pattern is under. */
+interface FlagScope {
+  i: boolean;
+  s: boolean;
+  m: boolean;
+}
+
+/** Thrown inside the translator when a scope turns off a leading flag: translate again without RegExp flags. */
+class NeedsScopedFlags extends Error {}
 
 const POSIX_CLASSES: Record<string, string> = {
   alnum: '0-9A-Za-z',
@@ -47,6 +63,34 @@ function literal(cp: number): string {
   return `\\u{${cp.toString(16)}}`;
 }
 
+/** The code point `literal` wrote, if `text` is one literal. */
+function literalCodePoint(text: string): number | undefined {
+  if (/^[0-9A-Za-z]$/.test(text)) return text.charCodeAt(0);
+  const m = /^\\u\{([0-9a-f]+)\}$/.exec(text);
+  return m ? parseInt(m[1], 16) : undefined;
+}
+
+/** The other case of a letter that has exactly one, as Go's simple case folding pairs them. */
+function otherCase(cp: number): number | undefined {
+  const ch = String.fromCodePoint(cp);
+  const up = ch.toUpperCase();
+  const other = up !== ch ? up : ch.toLowerCase();
+  if (other === ch || [...other].length !== 1) return undefined;
+  return other.codePointAt(0);
+}
+
+/** [lo, hi] ∩ [from, to], or undefined when empty. */
+function clip(lo: number, hi: number, from: number, to: number): [number, number] | undefined {
+  const a = Math.max(lo, from);
+  const b = Math.min(hi, to);
+  return a <= b ? [a, b] : undefined;
+}
+
+function unsupportedFlag(pattern: string, flag: string, group: string): never {
+  if (flag === 'U') fail(pattern, 'ungreedy mode (?U) is not supported; use lazy quantifiers (*?, +?) instead');
+  fail(pattern, `invalid or unsupported Perl syntax: \`${group}\``);
+}
+
 function unicodeClass(name: string, negate: boolean, pattern: string): string {
   if (name === 'Any') return negate ? '[^\\s\\S]' : '[\\s\\S]';
   const prop = GENERAL_CATEGORY.test(name) ? name : `Script=${name}`;
@@ -60,10 +104,21 @@ function unicodeClass(name: string, negate: boolean, pattern: string): string {
 
 class Translator {
   private i = 0;
+  /** The RegExp flags: the leading flag group's, unless scopes need them per part. */
   flags = '';
-  private groupDepth = 0;
+  /** The flags in force here; `scopes` holds those of the enclosing groups. */
+  private scope: FlagScope = { i: false, s: false, m: false };
+  private readonly scopes: FlagScope[] = [];
 
-  constructor(private readonly src: string) {}
+  constructor(
+    private readonly src: string,
+    dotAll: boolean,
+    /** false: leading flags are scoped like any other, so a later `(?-i)` can turn them off. */
+    private readonly leadingAsRegExpFlags: boolean,
+  ) {
+    this.scope.s = dotAll;
+    if (dotAll && leadingAsRegExpFlags) this.flags = 's';
+  }
 
   private peek(offset = 0): string {
     return this.src[this.i + offset] ?? '';
@@ -76,10 +131,10 @@ class Translator {
   }
 
   run(): string {
-    this.leadingFlags();
+    if (this.leadingAsRegExpFlags) this.leadingFlags();
     let out = '';
     while (this.i < this.src.length) out += this.atom();
-    if (this.groupDepth !== 0) fail(this.src, 'missing closing )');
+    if (this.scopes.length !== 0) fail(this.src, 'missing closing )');
     return out;
   }
 
@@ -91,14 +146,18 @@ class Translator {
       for (const f of m[1]) {
         if (f === 'i' || f === 's' || f === 'm') {
           if (!this.flags.includes(f)) this.flags += f;
-        } else if (f === 'U') {
-          fail(this.src, 'ungreedy mode (?U) is not supported; use lazy quantifiers (*?, +?) instead');
+          this.scope[f] = true;
         } else {
-          fail(this.src, `invalid or unsupported Perl syntax: \`(?${m[1]}\``);
+          unsupportedFlag(this.src, f, m[1]);
         }
       }
       this.i += m[0].length;
     }
+  }
+
+  /** Whether flag f is in force here but not carried by the RegExp flags (so it is rewritten). */
+  private scoped(f: 'i' | 's' | 'm'): boolean {
+    return this.scope[f] && !this.flags.includes(f);
   }
 
   /** One piece of the pattern outside a character class. */
@@ -112,8 +171,8 @@ class Translator {
       case '(':
         return this.groupOpen();
       case ')':
-        if (this.groupDepth === 0) fail(this.src, 'unexpected )');
-        this.groupDepth--;
+        if (this.scopes.length === 0) fail(this.src, 'unexpected )');
+        this.scope = this.scopes.pop()!;
         this.i++;
         return ')';
       case '{': {
@@ -133,8 +192,15 @@ class Translator {
         this.i++;
         return '\\]';
       case '.':
+        this.i++;
+        // Go's `.` excludes only \n (JS's also \r, \u2028, \u2029).
+        return this.scope.s ? (this.flags.includes('s') ? '.' : '[\\s\\S]') : '[^\\n]';
       case '^':
+        this.i++;
+        return this.scoped('m') ? '(?<![^\\n])' : '^';
       case '$':
+        this.i++;
+        return this.scoped('m') ? '(?![^\\n])' : '$';
       case '|':
       case '*':
       case '+':
@@ -142,29 +208,56 @@ class Translator {
         this.i++;
         return c;
       default:
-        return literal(this.codePointAt());
+        return this.letter(this.codePointAt());
     }
+  }
+
+  /** A literal outside a class: both cases under a scoped `i`. */
+  private letter(cp: number): string {
+    const other = this.scoped('i') ? otherCase(cp) : undefined;
+    return other === undefined ? literal(cp) : `[${literal(cp)}${literal(other)}]`;
   }
 
   private groupOpen(): string {
     const rest = this.src.slice(this.i);
-    this.groupDepth++;
     if (rest.startsWith('(?P<') || rest.startsWith('(?<')) {
       const m = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(rest);
       if (!m) fail(this.src, `invalid named capture: \`${rest.slice(0, 20)}\``);
+      this.enter();
       this.i += m[0].length;
       return `(?<${m[1]}>`;
     }
-    if (rest.startsWith('(?:')) {
-      this.i += 3;
+    if (rest.startsWith('(?')) {
+      if (/^\(\?[=!]|^\(\?<[=!]/.test(rest)) fail(this.src, `invalid or unsupported Perl syntax: \`${rest.slice(0, 3)}\``);
+      const m = /^\(\?([a-zA-Z]*)(?:-([a-zA-Z]*))?([:)])/.exec(rest);
+      if (!m || m[2] === '' || (m[1] === '' && m[2] === undefined && m[3] === ')')) fail(this.src, `invalid or unsupported Perl syntax: \`${rest.slice(0, 3)}\``);
+      const scope = { ...this.scope };
+      for (const [set, on] of [[m[1], true], [m[2] ?? '', false]] as const) {
+        for (const f of set) {
+          if (f !== 'i' && f !== 's' && f !== 'm') unsupportedFlag(this.src, f, m[0]);
+          // A scope cannot turn off a RegExp flag: translate again with every flag scoped.
+          if (!on && this.flags.includes(f)) throw new NeedsScopedFlags();
+          scope[f] = on;
+        }
+      }
+      this.i += m[0].length;
+      if (m[3] === ')') {
+        // `(?i)` in the middle: in force until the enclosing group ends.
+        this.scope = scope;
+        return '';
+      }
+      this.enter();
+      this.scope = scope;
       return '(?:';
     }
-    if (rest.startsWith('(?')) {
-      if (/^\(\?[=!]|^\(\?<[=!]/.test(rest)) fail(this.src, 'invalid or unsupported Perl syntax: lookaround');
-      fail(this.src, `invalid or unsupported Perl syntax: \`${rest.slice(0, 6)}\` (flag groups are only supported at the start, e.g. (?i)abc)`);
-    }
+    this.enter();
     this.i++;
     return '(';
+  }
+
+  private enter(): void {
+    this.scopes.push(this.scope);
+    this.scope = { ...this.scope };
   }
 
   /** A backslash sequence; `inClass` selects the form valid inside `[…]`. */
@@ -257,12 +350,13 @@ class Translator {
       this.i++;
     }
     let first = true;
+    const items: Array<[number, number]> = [];
     for (;;) {
       if (this.i >= this.src.length) fail(this.src, 'missing closing ]');
       const c = this.peek();
       if (c === ']' && !first) {
         this.i++;
-        return out + ']';
+        return out + this.foldedClassExtra(items) + ']';
       }
       first = false;
       if (c === '[' && this.peek(1) === ':') {
@@ -276,47 +370,104 @@ class Translator {
           continue;
         }
       }
-      out += this.classItem();
+      const lo = this.classItem();
+      let hi = lo;
+      out += lo.text;
       if (this.peek() === '-' && this.peek(1) !== ']' && this.peek(1) !== '') {
         this.i++;
-        out += '-' + this.classItem();
+        hi = this.classItem();
+        out += '-' + hi.text;
       }
+      if (lo.cp !== undefined && hi.cp !== undefined) items.push([lo.cp, hi.cp]);
     }
   }
 
-  private classItem(): string {
-    if (this.peek() === '\\') return this.escape(true);
-    return literal(this.codePointAt());
+  /** One class member; `cp` when it is a single literal code point (so it can be case-folded). */
+  private classItem(): { text: string; cp?: number } {
+    const text = this.peek() === '\\' ? this.escape(true) : literal(this.codePointAt());
+    return { text, cp: literalCodePoint(text) };
+  }
+
+  /** What a class needs added for its ranges and letters under a scoped `i`. */
+  private foldedClassExtra(items: Array<[number, number]>): string {
+    if (!this.scoped('i')) return '';
+    let extra = '';
+    for (const [lo, hi] of items) {
+      // ASCII letters by range; other letters one by one (short ranges only).
+      const upper = clip(lo, hi, 0x61, 0x7a);
+      if (upper) extra += `${literal(upper[0] - 32)}-${literal(upper[1] - 32)}`;
+      const lower = clip(lo, hi, 0x41, 0x5a);
+      if (lower) extra += `${literal(lower[0] + 32)}-${literal(lower[1] + 32)}`;
+      if (hi > 0x7f && hi - lo < 256) {
+        for (let cp = Math.max(lo, 0x80); cp <= hi; cp++) {
+          const o = otherCase(cp);
+          if (o !== undefined) extra += literal(o);
+        }
+      }
+    }
+    return extra;
   }
 }
 
 /** Translates an RE2 pattern to a JS RegExp source and flags (always including `u`). */
 export function translateRe2(pattern: string, options: Re2Options = {}): { source: string; flags: string } {
-  const t = new Translator(pattern);
-  let body = t.run();
-  let flags = t.flags;
-  if (options.dotAll && !flags.includes('s')) flags += 's';
+  let t = new Translator(pattern, options.dotAll === true, true);
+  let body: string;
+  try {
+    body = t.run();
+  } catch (err) {
+    if (!(err instanceof NeedsScopedFlags)) throw err;
+    t = new Translator(pattern, options.dotAll === true, false);
+    body = t.run();
+  }
+  const flags = t.flags;
   if (options.anchored) {
     body = flags.includes('m') ? `(?<![\\s\\S])(?:${body})(?![\\s\\S])` : `^(?:${body})$`;
   }
-  return { source: body, flags: flags + 'u' };
+  return { source: body, flags: flags + 'u' + (options.flags ?? '') };
 }
 
 const cache = new Map<string, RegExp>();
 const CACHE_LIMIT = 1000;
 
-/** Compiles (and caches) an RE2 pattern as a JS RegExp; throws `RegexSyntaxError` on bad syntax. */
+/**
+ * Compiles an RE2 pattern as a JS RegExp; throws `RegexSyntaxError` on bad syntax. Results are
+ * cached, except stateful ones (`g`/`y` flags keep a lastIndex).
+ */
 export function compileRe2(pattern: string, options: Re2Options = {}): RegExp {
+  const stateful = /[gy]/.test(options.flags ?? '');
   const key = `${options.anchored ? 'a' : '-'}${options.dotAll ? 's' : '-'}${pattern}`;
-  let re = cache.get(key);
+  let re = stateful ? undefined : cache.get(key);
   if (re) return re;
   const { source, flags } = translateRe2(pattern, options);
   try {
     re = new RegExp(source, flags);
   } catch (err) {
-    fail(pattern, (err as Error).message);
+    throw new RegexSyntaxError(goMessage(pattern, err as Error));
   }
+  if (stateful) return re;
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   cache.set(key, re);
   return re;
+}
+
+/** Go's wording for what V8 rejects in a translated pattern. */
+function goMessage(pattern: string, err: Error): string {
+  const m = err.message;
+  const why = /Unterminated group|missing \)/i.test(m)
+    ? 'missing closing )'
+    : /Unmatched '\)'/i.test(m)
+      ? 'unexpected )'
+      : /Nothing to repeat/i.test(m)
+        ? 'missing argument to repetition operator'
+        : /Duplicate capture group name/i.test(m)
+          ? 'duplicate capture group name'
+          : /Invalid capture group name/i.test(m)
+            ? 'invalid named capture'
+            : /numbers out of order/i.test(m)
+              ? 'invalid repeat count'
+              : /Range out of order/i.test(m)
+                ? 'invalid character class range'
+                : m;
+  return `error parsing regexp: ${why}: \`${pattern}\``;
 }

@@ -4,7 +4,8 @@
  */
 import { ParseError, type Stage } from '../logql/ast.js';
 import { formatStage } from '../logql/index.js';
-import { compilePipeline, compileRe2, type Pipeline, type PipelineOptions } from '../pipeline/index.js';
+import { compileRe2 } from '@lode/store';
+import { compilePipeline, type Pipeline, type PipelineOptions } from '../pipeline/index.js';
 import { QueryError } from './errors.js';
 
 export function compileStages(stages: readonly Stage[], opts: PipelineOptions = {}): Pipeline {

@@ -5,7 +5,7 @@
  */
 import type { Labels } from '@lode/store';
 import type { LabelReplaceExpr } from '../logql/ast.js';
-import { expandGoTemplate } from '../pipeline/re2.js';
+import { expandGoTemplate } from '../pipeline/go-expand.js';
 import { errors } from './errors.js';
 import { labelsKey } from './labels.js';
 import { newSeries, type StepSeries } from './series.js';

@@ -6,7 +6,7 @@
  * all reject such a query the same way (400).
  */
 import { compilePipeline } from '../pipeline/pipeline.js';
-import { compileRe2 } from '../pipeline/re2.js';
+import { compileRe2 } from '@lode/store';
 import { logSelections } from './analysis.js';
 import { ParseError, type Expr, type Stage } from './ast.js';
 import { formatStage } from './printer.js';

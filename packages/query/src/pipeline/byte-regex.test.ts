@@ -4,7 +4,7 @@ import { mulberry32 } from '@lode/store';
 import type { LineFilterStage } from '../logql/ast.js';
 import { ByteRegex } from './byte-regex.js';
 import { compileLineFilter } from './line-filter.js';
-import { compileRe2 } from './re2.js';
+import { compileRe2 } from '@lode/store';
 
 describe('ByteRegex.compile', () => {
   const supported = ['status=5\\d\\d', 'code=[45][0-9]{2}', 'a\\.b\\w', 'x[a-c_-]', 'abc+', 'abc*', 'abcd?', 'ab{2}c', 'ab[0-9]{1,3}', 'k="[\\d]', 'x[\\]]'];

@@ -6,7 +6,7 @@
  */
 import type { CompareOp, LabelFilter, Matcher } from '../logql/ast.js';
 import { IpMatcher } from './ip.js';
-import { compileAnchoredRe2 } from './re2.js';
+import { compileRe2 } from '@lode/store';
 import type { EntryState } from './state.js';
 import { ConversionError, parseGoDuration, parseGoFloat, parseHumanBytes } from './units.js';
 
@@ -41,11 +41,11 @@ export function compileMatcher(m: Matcher): (value: string) => boolean {
     case '!=':
       return (s) => s !== v;
     case '=~': {
-      const re = compileAnchoredRe2(v);
+      const re = compileRe2(v, { anchored: true });
       return (s) => re.test(s);
     }
     case '!~': {
-      const re = compileAnchoredRe2(v);
+      const re = compileRe2(v, { anchored: true });
       return (s) => !re.test(s);
     }
   }

@@ -7,7 +7,7 @@ import { ByteRegex } from './byte-regex.js';
 import { BytesNeedle } from './bytes-search.js';
 import { IpMatcher } from './ip.js';
 import { Pattern } from './pattern.js';
-import { compileRe2 } from './re2.js';
+import { compileRe2 } from '@lode/store';
 
 export interface LineFilter {
   /** Whether the line passes. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LineFilterStage } from '../logql/ast.js';
 import { compileLineFilter, regexLiteralPrefix } from './line-filter.js';
-import { compileRe2 } from './re2.js';
+import { compileRe2 } from '@lode/store';
 import { mulberry32 } from '@lode/store';
 
 describe('regexLiteralPrefix on hand-picked regexps', () => {

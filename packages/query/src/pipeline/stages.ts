@@ -17,7 +17,7 @@ import { compileMatcher } from './label-filter.js';
 import { decodeLogfmt, LogfmtSyntaxError } from './logfmt.js';
 import { HintedLogfmtScanner } from './logfmt-bytes.js';
 import { Pattern } from './pattern.js';
-import { compileRe2 } from './re2.js';
+import { compileRe2 } from '@lode/store';
 import { ERROR_DETAILS_LABEL, ERROR_LABEL, type EntryState } from './state.js';
 
 export type StageFn = (st: EntryState) => boolean;

@@ -3,7 +3,8 @@
  * Loki's own (`ToLower`, `regexReplaceAll`, `bytes`, `duration`, `unixEpochMillis`, …).
  */
 import { createHash } from 'node:crypto';
-import { compileRe2, expandGoTemplate } from '../pipeline/re2.js';
+import { compileRe2 } from '@lode/store';
+import { expandGoTemplate } from '../pipeline/go-expand.js';
 import { parseGoDuration, parseGoFloat, parseHumanBytes } from '../pipeline/units.js';
 import type { TemplateFunc } from './exec.js';
 import { sprintf } from './printf.js';
@@ -309,17 +310,17 @@ const FUNCS: [string, TemplateFunc][] = [
   ['TrimSpace', (a) => (want(1, a, 'TrimSpace'), goTrimSpace(str(a[0])))],
   ['regexReplaceAll', (a) => {
     want(3, a, 'regexReplaceAll');
-    const re = compileRe2(str(a[0]), 'g');
+    const re = compileRe2(str(a[0]), { flags: 'g' });
     return str(a[1]).replace(re, (...m) => expandGoTemplate(str(a[2]), toExec(m)));
   }],
   ['regexReplaceAllLiteral', (a) => {
     want(3, a, 'regexReplaceAllLiteral');
     const repl = str(a[2]);
-    return str(a[1]).replace(compileRe2(str(a[0]), 'g'), () => repl);
+    return str(a[1]).replace(compileRe2(str(a[0]), { flags: 'g' }), () => repl);
   }],
   ['count', (a) => {
     want(2, a, 'count');
-    const re = compileRe2(str(a[0]), 'g');
+    const re = compileRe2(str(a[0]), { flags: 'g' });
     let n = 0n;
     const s = str(a[1]);
     for (let m = re.exec(s); m; m = re.exec(s)) {
