@@ -123,7 +123,7 @@ export class Store implements LogStore {
 
   static async open(opts: StoreOptions): Promise<Store> {
     // First, so bad options fail before anything is opened (threads start on the first flush).
-    const encoder = new ChunkEncoderPool(opts.encodeWorkers ?? 1, opts.chunkCompressionLevel);
+    const encoder = new ChunkEncoderPool(opts.encodeWorkers ?? 1, { level: opts.chunkCompressionLevel, encoding: opts.chunkEncoding });
     mkdirSync(opts.dir, { recursive: true });
     const dbs = openDbs(join(opts.dir, 'index'), opts.mapSize ?? 64 * 1024 * 1024 * 1024);
     const nextSeq = BigInt((dbs.meta.get('nextChunkSeq') as string | undefined) ?? '1');

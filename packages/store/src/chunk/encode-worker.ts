@@ -13,7 +13,7 @@ port.on('message', (req: EncodeRequest) => {
   const started = performance.now();
   let reply: EncodeReply;
   try {
-    const enc = encodeColumns(req.columns, { level: req.level });
+    const enc = encodeColumns(req.columns, req.options);
     reply = { id: req.id, data: enc.data, filter: enc.filter, stats: enc.stats, seconds: (performance.now() - started) / 1000 };
   } catch (err) {
     port.postMessage({ id: req.id, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies EncodeReply);

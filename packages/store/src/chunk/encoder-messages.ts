@@ -1,9 +1,9 @@
 /** Messages between ChunkEncoderPool and its worker threads. */
-import type { ChunkColumns, ChunkStats } from './types.js';
+import type { ChunkColumns, ChunkStats, EncodeOptions } from './types.js';
 
 export interface EncodeRequest {
   id: number;
-  level: number | undefined;
+  options: EncodeOptions;
   columns: ChunkColumns;
 }
 

@@ -36,6 +36,20 @@ describe('chunk encoder pool', () => {
     }
   });
 
+  it('encodes with the encoding and level it was given, in a worker too', async () => {
+    const entries = sample(800, 4);
+    for (const encoding of ['lines', 'columnar'] as const) {
+      const pool = new ChunkEncoderPool(1, { encoding, level: 3 });
+      try {
+        const got = await pool.encode(toColumns(entries));
+        assert.deepEqual(got.data, encodeChunk(entries, { encoding, level: 3 }).data, encoding);
+      } finally {
+        await pool.close();
+      }
+    }
+    assert.notDeepEqual(encodeChunk(entries, { encoding: 'lines' }).data, encodeChunk(entries, { encoding: 'columnar' }).data);
+  });
+
   it('reports a bad input as a failed job and keeps working', async () => {
     const pool = new ChunkEncoderPool(1);
     try {

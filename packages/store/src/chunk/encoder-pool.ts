@@ -8,9 +8,9 @@
  * tries again), so a dead worker never loses data. Size 0 encodes on the calling thread.
  */
 import { Worker } from 'node:worker_threads';
-import { checkLevel, encodeColumns } from './encode.js';
+import { checkEncoding, checkLevel, encodeColumns } from './encode.js';
 import { ownsBuffer, type EncodeReply, type EncodeRequest } from './encoder-messages.js';
-import type { ChunkColumns, EncodedChunk } from './types.js';
+import type { ChunkColumns, EncodedChunk, EncodeOptions } from './types.js';
 
 export interface PoolEncoded extends EncodedChunk {
   /** Time the encoder itself spent, in seconds (queueing excluded). */
@@ -34,10 +34,11 @@ export class ChunkEncoderPool {
   private nextId = 1;
   private closed = false;
 
-  /** `size` worker threads (started on first use); 0 encodes on the calling thread. `level`: zstd level. */
-  constructor(readonly size: number, private readonly level?: number) {
+  /** `size` worker threads (started on first use); 0 encodes on the calling thread. `options`: zstd level and chunk encoding. */
+  constructor(readonly size: number, private readonly options: EncodeOptions = {}) {
     if (!Number.isInteger(size) || size < 0 || size > 64) throw new RangeError(`encoder pool size ${size} is not an integer in 0..64`);
-    if (level !== undefined) checkLevel(level);
+    if (options.level !== undefined) checkLevel(options.level);
+    if (options.encoding !== undefined) checkEncoding(options.encoding);
     this.slots = new Array<Slot | undefined>(size).fill(undefined);
   }
 
@@ -47,7 +48,7 @@ export class ChunkEncoderPool {
     if (this.size === 0) {
       try {
         const started = performance.now();
-        const enc = encodeColumns(columns, { level: this.level });
+        const enc = encodeColumns(columns, this.options);
         return Promise.resolve({ ...enc, seconds: (performance.now() - started) / 1000 });
       } catch (err) {
         return Promise.reject(err);
@@ -55,7 +56,7 @@ export class ChunkEncoderPool {
     }
     const slot = this.leastBusy();
     const id = this.nextId++;
-    const req: EncodeRequest = { id, level: this.level, columns };
+    const req: EncodeRequest = { id, options: this.options, columns };
     const transfer: ArrayBuffer[] = [];
     for (const view of [columns.ts, columns.lines, columns.offsets, columns.metadata]) {
       if (ownsBuffer(view) && !transfer.includes(view.buffer as ArrayBuffer)) transfer.push(view.buffer as ArrayBuffer);
