@@ -3,7 +3,9 @@
  * templates and variables (the "columnar" encoding, after YScope CLP). Generated logs repeat a
  * few shapes with random ids and numbers in them; plain zstd pays a match per random field, while
  * here the shapes are stored once per chunk and each field's values sit together in a column of
- * its own, numbers as varints and hex ids as bytes.
+ * its own, numbers as byte planes, hex ids as bytes, field values as dictionary ids. The encoder
+ * compresses the body as one zstd frame with a block per part (encode.ts), so each column (and
+ * each byte plane) gets entropy tables of its own.
  *
  * Tokenising: a word is a run of ASCII letters, digits and '_'; every other byte (including '-',
  * '.', spaces and every byte >= 0x80) is a delimiter. A word without a digit is template text. A
@@ -44,8 +46,8 @@
  *                            INT: W planes of N bytes, plane j holding byte j (little endian)
  *                            of every value: zigzag deltas from the previous value of the
  *                            column (the first from 0) when FLAG_DELTA is set, else the values.
- *                            Byte planes compress better than varints: each plane has its own
- *                            statistics (high bytes are nearly constant).
+ *                            Planes compress better than varints: each is a zstd block with
+ *                            its own statistics (high bytes are nearly constant).
  *                            HEX: the bytes; STR: varint lengths, then the bytes;
  *                            WORD: D × (length, bytes) (each at least one byte), then varint ids
  *
