@@ -9,7 +9,7 @@
  * reruns skip the load; `--fresh` rebuilds it.
  *
  *   node bench/dist/query.js [--entries 5000000] [--streams 100] [--seed 42] [--span-min 60]
- *                            [--chunk-encoding columnar|lines] [--runs 5] [--only <name substring>] [--fresh]
+ *                            [--chunk-encoding columnar|lines] [--decode-workers 1] [--runs 5] [--only <name substring>] [--fresh]
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,8 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     /** How the loaded store writes its chunks (the store's default: columnar). */
     'chunk-encoding': { type: 'string', default: 'columnar' },
+    /** Worker threads decoding chunks ahead of the scan (the store's default: 1; 0 decodes on the main thread). */
+    'decode-workers': { type: 'string', default: '1' },
     fresh: { type: 'boolean', default: false },
   },
 });
@@ -38,6 +40,8 @@ const RUNS = Number(flags.runs);
 for (const [name, v] of Object.entries({ ...params, 'span-min': SPAN_MIN, runs: RUNS })) {
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer, got ${v}`);
 }
+const DECODE_WORKERS = Number(flags['decode-workers']);
+if (!Number.isInteger(DECODE_WORKERS) || DECODE_WORKERS < 0) throw new Error(`--decode-workers must be a non-negative integer, got ${flags['decode-workers']}`);
 if (params.streams > 65535) throw new Error('--streams must be in 1..65535');
 const ENCODINGS: readonly ChunkEncoding[] = ['columnar', 'lines'];
 const encoding = flags['chunk-encoding'] as ChunkEncoding;
@@ -63,7 +67,7 @@ if (flags.fresh) rmSync(dir, { recursive: true, force: true });
 if (!existsSync(ready)) await load();
 else console.log(`data:    ${dir} (cached)`);
 
-const store = await Store.open({ dir, durability: 'none', limits: () => limits, maintenanceIntervalMs: 0, chunkEncoding: encoding });
+const store = await Store.open({ dir, durability: 'none', limits: () => limits, maintenanceIntervalMs: 0, chunkEncoding: encoding, decodeWorkers: DECODE_WORKERS });
 const { chunks } = store.metrics();
 
 interface BenchQuery {
@@ -98,7 +102,7 @@ const QUERIES: BenchQuery[] = [
   },
 ];
 
-console.log(`store:   ${fmt(params.entries)} entries in ${params.streams} streams over ${SPAN_MIN} min, ${fmt(chunks)} ${encoding} chunks`);
+console.log(`store:   ${fmt(params.entries)} entries in ${params.streams} streams over ${SPAN_MIN} min, ${fmt(chunks)} ${encoding} chunks, ${DECODE_WORKERS} decode worker(s)`);
 console.log(`method:  evaluateRange (query_range semantics, in-process, no HTTP) over [from, to), default step, direction backward; median of ${RUNS} runs\n`);
 console.log(`${'query'.padEnd(50)} ${'median'.padStart(9)} ${'min'.padStart(9)}  ${'result'.padEnd(28)} ${'decoded'.padStart(13)}  target`);
 for (const q of QUERIES) {

@@ -98,6 +98,12 @@ export interface EntryQuery extends SelectQuery {
   keep?: (bytes: Buffer, start: number, end: number, stream: Labels, metadata: Labels) => boolean;
   /** Stops the iteration early (client gone, query timeout). */
   signal?: AbortSignal;
+  /**
+   * For `chunks`: whether the caller will `open()` this chunk (given before the handle's turn,
+   * in listing order), so the store may decode it ahead on another thread while the caller works
+   * on the chunks before it. Only an optimisation: a wrong guess costs a decode, never an answer.
+   */
+  decodeAhead?: (chunk: ChunkHandle) => boolean;
 }
 
 /** One entry read back, with the stream it belongs to. */

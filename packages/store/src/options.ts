@@ -85,6 +85,11 @@ export interface StoreOptions {
    * 0 encodes on the main thread.
    */
   encodeWorkers?: number;
+  /**
+   * Worker threads that decode chunks ahead of a query's scan, so decoding overlaps it (default
+   * 1); 0 decodes on the querying thread, chunk by chunk as the scan reaches it.
+   */
+  decodeWorkers?: number;
   /** zstd level of new chunks, 1–19 (default 1; higher levels compress more, encode slower). */
   chunkCompressionLevel?: number;
   /**

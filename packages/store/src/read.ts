@@ -16,6 +16,7 @@ import type { Database, Transaction } from 'lmdb';
 import type { Dbs } from './db.js';
 import { chunkKey, decodeChunkMeta, parseChunkKey, type ChunkMeta } from './keys.js';
 import { decodeChunk, filterMayContain, type DecodedChunk } from './chunk/index.js';
+import { DECODE_AHEAD_MIN_BYTES, type ChunkDecoderPool, type DecodeJob } from './chunk/decode-pool.js';
 import type { HeadBlock } from './head.js';
 import type { StreamState } from './streams.js';
 
@@ -24,9 +25,17 @@ export interface ReadContext {
   onCorrupt(s: StreamState, minTs: bigint, error: Error): void;
   /** Counts chunk decodes (what content-filter pruning saves). */
   onDecode(): void;
+  /** Worker threads that decode chunks ahead of the scan; absent or size 0: decode on demand. */
+  decoder?: ChunkDecoderPool;
 }
 
-interface ChunkRef extends ChunkMeta {
+/**
+ * Decodes in flight ahead of a read. Small and fixed, so memory stays bounded whatever the range:
+ * enough to keep a worker busy while the scan works through the chunk before.
+ */
+export const DECODE_AHEAD_DEPTH = 4;
+
+export interface ChunkRef extends ChunkMeta {
   key: Buffer;
   seq: bigint;
 }
@@ -383,8 +392,10 @@ export function* iterateEntries(ctx: ReadContext, streams: StreamState[], q: Ent
   const needles = (q.lineContains ?? []).filter((n) => n.length > 0);
   const needleBytes = needles.map((n) => Buffer.from(n, 'utf8'));
   const txn = ctx.dbs.env.useReadTransaction();
+  const less = forward ? forwardLess : backwardLess;
+  const ahead = ctx.decoder && ctx.decoder.size > 0 ? new MergeLookahead(ctx, ctx.decoder, txn, less) : undefined;
   try {
-    const heap = new Heap(forward ? forwardLess : backwardLess);
+    const heap = new Heap(less);
     streams.forEach((s, ord) => {
       for (const { block, length, seq } of liveBlocks(ctx.dbs, s, txn)) {
         const c = new HeadCursor(s, ord, seq, block, block.sortedOrder(length), length, q, forward, needleBytes, q.keep);
@@ -400,7 +411,9 @@ export function* iterateEntries(ctx: ReadContext, streams: StreamState[], q: Ent
       if (!forward) refs.sort((a, b) => (a.maxTs > b.maxTs ? -1 : a.maxTs < b.maxTs ? 1 : 0));
       const pending = new PendingChunks(s, ord, refs, forward);
       if (pending.advance()) heap.push(pending);
+      ahead?.add(new PendingChunks(s, ord, refs, forward));
     });
+    ahead?.fill(q.signal);
 
     let emitted = 0;
     while (heap.size > 0) {
@@ -409,7 +422,9 @@ export function* iterateEntries(ctx: ReadContext, streams: StreamState[], q: Ent
         const ref = top.take();
         if (top.advance()) heap.fixTop();
         else heap.pop();
-        const opened = openChunk(ctx, top.stream, top.ord, ref, txn, q, forward, needleBytes, q.keep);
+        const job = ahead?.take(ref);
+        ahead?.fill(q.signal);
+        const opened = openChunk(ctx, top.stream, top.ord, ref, txn, q, forward, needleBytes, q.keep, job);
         if (opened && opened.advance()) heap.push(opened);
         continue;
       }
@@ -419,7 +434,64 @@ export function* iterateEntries(ctx: ReadContext, streams: StreamState[], q: Ent
       if (q.signal && ++emitted % SIGNAL_CHECK_EVERY === 0) q.signal.throwIfAborted();
     }
   } finally {
+    ahead?.cancel();
     txn.done();
+  }
+}
+
+/**
+ * The merge's chunks decoded ahead, in the order the merge will open them: a second heap of
+ * pending cursors over the same chunk lists, under the same order, walks that sequence ahead of
+ * the merge and keeps DECODE_AHEAD_DEPTH of its chunks decoding in the pool. Chunks too small to
+ * be worth a worker are passed over (the merge decodes them when it gets there).
+ */
+class MergeLookahead {
+  private readonly order: Heap;
+  private readonly jobs = new Map<ChunkRef, DecodeJob>();
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: ReadContext,
+    private readonly pool: ChunkDecoderPool,
+    private readonly txn: Transaction,
+    less: (a: Cursor, b: Cursor) => boolean,
+  ) {
+    this.order = new Heap(less);
+  }
+
+  add(p: PendingChunks): void {
+    if (p.advance()) this.order.push(p);
+  }
+
+  /** Submits the next chunks in merge order until DECODE_AHEAD_DEPTH are in flight. */
+  fill(signal: AbortSignal | undefined): void {
+    while (!this.stopped && this.jobs.size < DECODE_AHEAD_DEPTH && this.order.size > 0) {
+      if (signal?.aborted) return;
+      const top = this.order.items[0] as PendingChunks;
+      const ref = top.take();
+      if (top.advance()) this.order.fixTop();
+      else this.order.pop();
+      if (ref.bytes < DECODE_AHEAD_MIN_BYTES) continue;
+      // A missing chunk is reported by the merge when it gets there.
+      const data = readFast(this.ctx.dbs.chunks, ref.key, this.txn);
+      if (data === undefined) continue;
+      const job = this.pool.submit(data);
+      if (job === undefined) this.stopped = true;
+      else this.jobs.set(ref, job);
+    }
+  }
+
+  /** The job decoding `ref`, if one is; the caller takes it. */
+  take(ref: ChunkRef): DecodeJob | undefined {
+    const job = this.jobs.get(ref);
+    if (job !== undefined) this.jobs.delete(ref);
+    return job;
+  }
+
+  /** Drops every decode still in flight (the read ended or failed). */
+  cancel(): void {
+    for (const job of this.jobs.values()) job.cancel();
+    this.jobs.clear();
   }
 }
 
@@ -433,15 +505,17 @@ function openChunk(
   forward: boolean,
   needles: readonly Buffer[],
   keep: EntryQuery['keep'],
+  job: DecodeJob | undefined,
 ): ChunkCursor | undefined {
-  const data = readFast(ctx.dbs.chunks, ref.key, txn);
-  if (data === undefined) {
+  const data = job === undefined ? readFast(ctx.dbs.chunks, ref.key, txn) : undefined;
+  if (job === undefined && data === undefined) {
     ctx.onCorrupt(s, ref.minTs, new Error('chunk data missing for an indexed chunk'));
     return undefined;
   }
   try {
     ctx.onDecode();
-    return new ChunkCursor(s, ord, ref.seq, decodeChunk(data), range, forward, needles, keep);
+    const chunk = job !== undefined ? job.take() : decodeChunk(data!);
+    return new ChunkCursor(s, ord, ref.seq, chunk, range, forward, needles, keep);
   } catch (err) {
     ctx.onCorrupt(s, ref.minTs, err instanceof Error ? err : new Error(String(err)));
     return undefined;

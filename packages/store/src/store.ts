@@ -33,6 +33,7 @@ import type {
 import { DEFAULT_LIMITS, type LimitsFor } from './limits.js';
 import { Wal } from './wal/index.js';
 import { ChunkEncoderPool } from './chunk/index.js';
+import { ChunkDecoderPool } from './chunk/decode-pool.js';
 import type { PoolEncoded } from './chunk/encoder-pool.js';
 import { openDbs, PRESENT, type Dbs, type StreamRecord } from './db.js';
 import { chunkKey, decodeChunkMeta, encodeChunkMeta, parseChunkKey, postingKey, streamKey, tenantOfKey } from './keys.js';
@@ -111,6 +112,7 @@ export class Store implements LogStore {
     private wal: Wal,
     nextSeq: bigint,
     private readonly encoder: ChunkEncoderPool,
+    private readonly decoder: ChunkDecoderPool,
   ) {
     this.limitsFor = opts.limits ?? (() => DEFAULT_LIMITS);
     this.now = opts.now ?? Date.now;
@@ -124,6 +126,7 @@ export class Store implements LogStore {
   static async open(opts: StoreOptions): Promise<Store> {
     // First, so bad options fail before anything is opened (threads start on the first flush).
     const encoder = new ChunkEncoderPool(opts.encodeWorkers ?? 1, { level: opts.chunkCompressionLevel, encoding: opts.chunkEncoding });
+    const decoder = new ChunkDecoderPool(opts.decodeWorkers ?? 1);
     mkdirSync(opts.dir, { recursive: true });
     const dbs = openDbs(join(opts.dir, 'index'), opts.mapSize ?? 64 * 1024 * 1024 * 1024);
     const nextSeq = BigInt((dbs.meta.get('nextChunkSeq') as string | undefined) ?? '1');
@@ -159,7 +162,7 @@ export class Store implements LogStore {
       await dbs.env.close();
       throw err;
     }
-    const store = new Store(opts, dbs, wal, nextSeq, encoder);
+    const store = new Store(opts, dbs, wal, nextSeq, encoder, decoder);
     for (const [name, t] of tenants) store.tenants.set(name, t);
     store.scanChunkIndex();
     store.replaying = true;
@@ -628,6 +631,7 @@ export class Store implements LogStore {
   private readContext() {
     return {
       dbs: this.dbs,
+      decoder: this.decoder,
       onCorrupt: (s: StreamState, minTs: bigint, error: Error) => {
         this.counters.corruptChunks++;
         const hook = this.opts.hooks?.onCorruptChunk;
@@ -725,6 +729,7 @@ export class Store implements LogStore {
     } finally {
       this.closedWal = true;
       await this.encoder.close();
+      await this.decoder.close();
       await this.wal.close();
       await this.dbs.env.close();
     }

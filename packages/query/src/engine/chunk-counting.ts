@@ -35,6 +35,8 @@ export async function countFromChunks(scanner: Scanner, req: Omit<ScanRequest, '
   const noStages = extractor.noStages;
   // Streams where most lines contain the needle: searching first only adds a call per line.
   const dense = new WeakSet<Labels>();
+  // With a pipeline every chunk not ruled out is opened, so those are decoded ahead (without
+  // one, chunks are counted from their summaries or indexes, which are cheap to read).
   await scanner.scanChunks(req, (h) => {
     const streamLabels = h.stream.labels;
     // Metadata labels split a stream into series unless the grouping keeps only stream labels.
@@ -67,7 +69,7 @@ export async function countFromChunks(scanner: Scanner, req: Omit<ScanRequest, '
     }
     addEntries(scanner, extractor, agg, c, h, req);
     o.checkSeries();
-  });
+  }, noStages ? undefined : (h) => !ruledOut(h, extractor.metadataFreeLiterals(h.stream.labels)));
 }
 
 /**

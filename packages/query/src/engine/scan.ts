@@ -67,8 +67,9 @@ export class Scanner {
   /**
    * Visits the chunks of the selected streams in no time order (for aggregations whose result
    * does not depend on it); the visitor reports lines and bytes it read through `countRead`.
+   * `decodeAhead` tells the store which coming chunks the visitor will open.
    */
-  async scanChunks(req: Omit<ScanRequest, 'direction'>, visit: ChunkVisitor): Promise<void> {
+  async scanChunks(req: Omit<ScanRequest, 'direction'>, visit: ChunkVisitor, decodeAhead?: EntryQuery['decodeAhead']): Promise<void> {
     const { store, tenants, stats } = this.ctx;
     if (!store.chunks) throw new Error('the store does not list chunks');
     if (this.ctx.signal?.aborted) throw errors.canceled();
@@ -81,6 +82,7 @@ export class Scanner {
         direction: 'forward',
         lineContains: req.lineContains.length ? [...req.lineContains] : undefined,
         signal: this.abort.signal,
+        ...(decodeAhead ? { decodeAhead } : {}),
       });
       for (const c of chunks) {
         visit(c, tenant);
