@@ -37,6 +37,8 @@ interface Listed {
   data?: () => Buffer | undefined;
   /** The decode started ahead; `open` takes it. */
   job?: DecodeJob;
+  /** The decodes in flight ahead of the caller (for `open` to help with while it waits). */
+  inFlight?: Set<DecodeJob>;
 }
 
 /**
@@ -46,11 +48,11 @@ interface Listed {
  */
 function* decodingAhead(listed: Generator<Listed>, pool: ChunkDecoderPool, wants: (h: ChunkHandle) => boolean, signal: AbortSignal | undefined): Generator<ChunkHandle> {
   const window: Listed[] = [];
-  let inFlight = 0;
+  const inFlight = new Set<DecodeJob>();
   let exhausted = false;
   try {
     for (;;) {
-      while (!exhausted && inFlight < DECODE_AHEAD_DEPTH && window.length < LIST_AHEAD && !signal?.aborted) {
+      while (!exhausted && inFlight.size < DECODE_AHEAD_DEPTH && window.length < LIST_AHEAD && !signal?.aborted) {
         const next = listed.next();
         if (next.done) {
           exhausted = true;
@@ -60,7 +62,10 @@ function* decodingAhead(listed: Generator<Listed>, pool: ChunkDecoderPool, wants
         if (item.data !== undefined && item.handle.bytes >= DECODE_AHEAD_MIN_BYTES && wants(item.handle)) {
           const data = item.data();
           item.job = data !== undefined ? pool.submit(data) : undefined;
-          if (item.job !== undefined) inFlight++;
+          if (item.job !== undefined) {
+            inFlight.add(item.job);
+            item.inFlight = inFlight;
+          }
         }
         window.push(item);
       }
@@ -74,7 +79,7 @@ function* decodingAhead(listed: Generator<Listed>, pool: ChunkDecoderPool, wants
       const job = item.job;
       yield item.handle;
       if (job !== undefined) {
-        inFlight--;
+        inFlight.delete(job);
         // Not opened after all: the worker skips it or its result is dropped.
         job.cancel();
         item.job = undefined;
@@ -132,7 +137,7 @@ function* listHandles(ctx: ReadContext, streams: StreamState[], q: EntryQuery, t
             const job = listed.job;
             if (job === undefined) return read((data) => entriesOf(decodeChunk(data)));
             listed.job = undefined;
-            return guard(() => entriesOf(job.take()));
+            return guard(() => entriesOf(job.take(listed.inFlight)));
           },
           openIndex: () => read(chunkIndexEntries),
           hasMetadata: () => {

@@ -424,7 +424,7 @@ export function* iterateEntries(ctx: ReadContext, streams: StreamState[], q: Ent
         else heap.pop();
         const job = ahead?.take(ref);
         ahead?.fill(q.signal);
-        const opened = openChunk(ctx, top.stream, top.ord, ref, txn, q, forward, needleBytes, q.keep, job);
+        const opened = openChunk(ctx, top.stream, top.ord, ref, txn, q, forward, needleBytes, q.keep, job, ahead?.inFlight);
         if (opened && opened.advance()) heap.push(opened);
         continue;
       }
@@ -488,6 +488,11 @@ class MergeLookahead {
     return job;
   }
 
+  /** The decodes in flight, in the order the merge will take them. */
+  get inFlight(): Iterable<DecodeJob> {
+    return this.jobs.values();
+  }
+
   /** Drops every decode still in flight (the read ended or failed). */
   cancel(): void {
     for (const job of this.jobs.values()) job.cancel();
@@ -506,6 +511,7 @@ function openChunk(
   needles: readonly Buffer[],
   keep: EntryQuery['keep'],
   job: DecodeJob | undefined,
+  helpWith: Iterable<DecodeJob> | undefined,
 ): ChunkCursor | undefined {
   const data = job === undefined ? readFast(ctx.dbs.chunks, ref.key, txn) : undefined;
   if (job === undefined && data === undefined) {
@@ -514,7 +520,7 @@ function openChunk(
   }
   try {
     ctx.onDecode();
-    const chunk = job !== undefined ? job.take() : decodeChunk(data!);
+    const chunk = job !== undefined ? job.take(helpWith) : decodeChunk(data!);
     return new ChunkCursor(s, ord, ref.seq, chunk, range, forward, needles, keep);
   } catch (err) {
     ctx.onCorrupt(s, ref.minTs, err instanceof Error ? err : new Error(String(err)));

@@ -49,6 +49,9 @@ const GIVE_UP_MS = 10_000;
 
 const WORKER_URL = new URL('./decode-worker.js', import.meta.url);
 
+/** `Atomics.waitAsync` (Node 16+; the compiler's lib predates it). */
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { value: Promise<string> | string } }).waitAsync;
+
 interface Slot {
   worker: Worker;
   /** The main thread's end of the reply channel (read only with receiveMessageOnPort). */
@@ -68,6 +71,7 @@ export class ChunkDecoderPool {
   private nextId = 1;
   private closed = false;
   private drainScheduled = false;
+  private live = 0;
 
   /** `size` worker threads (started on first use); 0 decodes nothing ahead. */
   constructor(readonly size: number) {
@@ -93,8 +97,14 @@ export class ChunkDecoderPool {
     new Uint8Array(shared, JOB_HEADER).set(data.subarray(0, data.length));
     const id = this.nextId++;
     slot.pending++;
+    this.live++;
     slot.worker.postMessage({ id, shared } satisfies DecodeRequest);
     return new DecodeJob(this, slot, id, shared);
+  }
+
+  /** Jobs submitted and neither taken nor cancelled (a finished read leaves none). */
+  get jobsInFlight(): number {
+    return this.live;
   }
 
   async close(): Promise<void> {
@@ -104,6 +114,12 @@ export class ChunkDecoderPool {
     for (const s of running) s.dead = true;
     await Promise.all(running.map((s) => s.worker.terminate()));
     for (const s of running) s.replies.close();
+  }
+
+  /** @internal A job of `slot` was taken or cancelled. */
+  settle(slot: Slot): void {
+    slot.pending--;
+    this.live--;
   }
 
   /** @internal Whether a job the slot is running may still be answered. */
@@ -181,6 +197,8 @@ export class ChunkDecoderPool {
 export class DecodeJob {
   private state: Int32Array;
   private settled = false;
+  /** What this thread decoded while it waited for another job (see `take`). */
+  private decoded: { chunk: DecodedChunk } | { error: unknown } | undefined;
   /** Whether a worker decoded the chunk (false when this thread took the job over); for tests. */
   decodedByWorker = false;
 
@@ -196,12 +214,19 @@ export class DecodeJob {
 
   /**
    * The decoded chunk, as `decodeChunk` returns it; throws what `decodeChunk` would for its bytes
-   * (a ChunkCorruptError). Once only.
+   * (a ChunkCorruptError). Once only. While a worker is decoding it, this thread decodes the first
+   * job of `helpWith` (the caller's later jobs) no worker has started instead of waiting.
    */
-  take(): DecodedChunk {
+  take(helpWith?: Iterable<DecodeJob>): DecodedChunk {
     if (this.settled) throw new Error('a decode job is taken once');
     this.settled = true;
-    this.slot.pending--;
+    this.pool.settle(this.slot);
+    const decoded = this.decoded;
+    if (decoded !== undefined) {
+      this.decoded = undefined;
+      if ('error' in decoded) throw decoded.error;
+      return decoded.chunk;
+    }
     if (this.claim(JOB_QUEUED)) return this.decodeHere();
     let waited = 0;
     for (;;) {
@@ -212,6 +237,8 @@ export class DecodeJob {
         if (this.claim(JOB_RUNNING)) return this.decodeHere();
         continue;
       }
+      // Rather than wait, decode a later chunk the worker has not started.
+      if (helpWith !== undefined && DecodeJob.helpOne(helpWith)) continue;
       if (Atomics.wait(this.state, 0, s, WAIT_SLICE_MS) === 'timed-out') waited += WAIT_SLICE_MS;
     }
     const reply = this.pool.receive(this.slot, this.id);
@@ -224,13 +251,53 @@ export class DecodeJob {
     return new TransferredChunk(reply.length, reply.timestamps, reply.lineOffsets, reply.lines, reply.metadata);
   }
 
+  /**
+   * `take`, while the worker decodes the job it is given, calls this with the jobs queued after
+   * it: decodes the first that no worker has started, on this thread, and keeps the result for
+   * its own `take`. False when there was none.
+   */
+  private static helpOne(jobs: Iterable<DecodeJob>): boolean {
+    for (const job of jobs) {
+      if (job.settled || job.decoded !== undefined || !job.claim(JOB_QUEUED)) continue;
+      try {
+        job.decoded = { chunk: job.decodeHere() };
+      } catch (error) {
+        job.decoded = { error };
+      }
+      return true;
+    }
+    return false;
+  }
+
   /** Drops the job: the worker skips it if not started, its result is discarded if it is. */
   cancel(): void {
     if (this.settled) return;
     this.settled = true;
-    this.slot.pending--;
+    this.pool.settle(this.slot);
+    if (this.decoded !== undefined) {
+      this.decoded = undefined;
+      return;
+    }
     if (this.claim(JOB_QUEUED) || this.claim(JOB_RUNNING)) return;
     this.pool.discardReply(this.slot, this.id);
+  }
+
+  /**
+   * Resolves once no worker will touch the job any more (it answered, or the job was cancelled or
+   * taken over); for tests, which must not guess how long a worker takes.
+   */
+  async workerDone(): Promise<void> {
+    // Neither the wait nor the (unref'ed) worker keeps the event loop alive by itself.
+    const alive = setInterval(() => undefined, 60_000);
+    try {
+      for (;;) {
+        const s = Atomics.load(this.state, 0);
+        if (s === JOB_DONE || s === JOB_CANCELLED) return;
+        await waitAsync(this.state, 0, s).value;
+      }
+    } finally {
+      clearInterval(alive);
+    }
   }
 
   /** Moves the job from `from` to cancelled (the worker will not answer it); true if it was in `from`. */
