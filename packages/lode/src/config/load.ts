@@ -53,6 +53,7 @@ export interface ServeConfig {
   chunk_compression_level: number;
   chunk_encoding: 'columnar' | 'lines';
   encode_workers: number;
+  decode_workers: number;
   retention_max_disk_bytes: number;
   retention_stream: RetentionStreamRule[];
   max_inflight_bytes: number;
@@ -310,6 +311,7 @@ function checkInteger(value: number, key: string, min: number, max: number): voi
 function checkRanges(config: ServeConfig): void {
   checkInteger(config.chunk_compression_level, 'chunk_compression_level', 1, 19);
   checkInteger(config.encode_workers, 'encode_workers', 0, 64);
+  checkInteger(config.decode_workers, 'decode_workers', 0, 64);
   if (config.chunk_target_size < 1024) throw new ConfigError(`chunk_target_size must be at least 1KiB, got ${config.chunk_target_size}`);
 }
 

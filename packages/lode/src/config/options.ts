@@ -35,6 +35,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'chunk_compression_level', kind: 'number', default: 1, help: 'zstd level of chunks (1 is fastest; with lines encoding 6 compresses ~12% better at half the speed, columnar chunks gain nothing from it)' },
   { key: 'chunk_encoding', kind: ['columnar', 'lines'], default: 'columnar', help: 'how chunks store lines: columnar (templates + columns of values, ~2× smaller than lines on typical logs, decodes ~2× slower) or lines (as they are); both stay readable' },
   { key: 'encode_workers', kind: 'number', default: 1, help: 'worker threads that compress chunks and build their content filters (0: on the main thread)' },
+  { key: 'decode_workers', kind: 'number', default: 1, help: 'worker threads that decode chunks ahead of a query\'s scan, so decoding overlaps it (0: each chunk decoded on the main thread when the scan reaches it)' },
   { key: 'retention_max_disk_bytes', kind: 'bytes', default: '0', help: 'delete the oldest chunks past this store size (0: no size cap)' },
   { key: 'max_inflight_bytes', kind: 'bytes', default: '256MiB', help: 'ingest bodies being processed at once before answering 429/503 (backpressure)' },
   { key: 'avg_over_time_sharding', kind: ['loki-3.4', 'exact'], default: 'loki-3.4', help: 'grouped avg_over_time as Loki 3.4\'s sharding query frontend computes it (sum_over_time / count_over_time of the lines before unwrap, so lines without the unwrapped label count) or exact (the plain average, as newer Loki)' },

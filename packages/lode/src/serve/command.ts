@@ -35,6 +35,7 @@ function storeOptions(config: ServeConfig, limits: LimitsFor, hooks: StoreHooks)
     chunkCompressionLevel: config.chunk_compression_level,
     chunkEncoding: config.chunk_encoding,
     encodeWorkers: config.encode_workers,
+    decodeWorkers: config.decode_workers,
     retention: {
       periodMs: config.limits.retention_period,
       tenants: Object.fromEntries(
