@@ -6,6 +6,9 @@ export const WIRE_FIXED64 = 1;
 export const WIRE_LEN = 2;
 export const WIRE_FIXED32 = 5;
 
+/** Buffer's own UTF-8 decoder without `toString()`'s argument handling (one call per string field). */
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(this: Buffer, start: number, end: number): string }).utf8Slice;
+
 /**
  * A minimal protobuf wire-format reader over a Buffer, for the two hot ingest messages (Loki's
  * `PushRequest`, OTLP's `ExportLogsServiceRequest`): decoders walk fields in place and build
@@ -55,6 +58,26 @@ export class PbReader {
   /** A varint as a signed 64-bit BigInt (int64 fields). */
   int64(): bigint {
     return BigInt.asIntN(64, this.uint64());
+  }
+
+  /**
+   * A varint of up to 7 bytes (below 2^49) as a number, or -1 with nothing read when it is longer
+   * (then read it with `int64`/`uint64`): timestamps' seconds fit, and stay clear of BigInts.
+   */
+  smallUint(): number {
+    const buf = this.buf;
+    let value = 0;
+    let mul = 1;
+    const start = this.pos;
+    for (let i = 0; i < 7; i++) {
+      if (this.pos >= this.end) this.fail('truncated varint');
+      const b = buf[this.pos++]!;
+      value += (b & 0x7f) * mul;
+      if (b < 0x80) return value;
+      mul *= 128;
+    }
+    this.pos = start;
+    return -1;
   }
 
   /** A varint as an unsigned 64-bit BigInt. */
@@ -119,7 +142,7 @@ export class PbReader {
 
   string(): string {
     const end = this.delimited();
-    const s = this.buf.toString('utf8', this.pos, end);
+    const s = utf8Slice.call(this.buf, this.pos, end);
     this.pos = end;
     return s;
   }

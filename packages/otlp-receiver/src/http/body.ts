@@ -114,7 +114,9 @@ export async function snappyBlock(body: Buffer, limit: number): Promise<Buffer> 
   if (size === undefined) throw new BodyError(400, 'invalid snappy block: bad length header');
   if (size > limit) throw tooLarge(size, limit);
   try {
-    return (await snappy.uncompress(body)) as Buffer;
+    // Copied out of the binding's buffer: handed over as an external buffer, a 100+ KiB result
+    // cost ~0.4 ms of page faults and GC per push (measured 10x the decompression itself).
+    return (await snappy.uncompress(body, { copyOutputData: true })) as Buffer;
   } catch (e) {
     throw new BodyError(400, `invalid snappy block: ${(e as Error).message}`);
   }

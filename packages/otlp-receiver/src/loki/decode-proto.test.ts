@@ -51,3 +51,19 @@ test('Loki protobuf push: truncated or garbage bodies are DecodeErrors, never cr
     assert.throws(() => decodeLokiProto(garbage), DecodeError);
   }
 });
+
+test('Loki protobuf push: timestamps from any int64 seconds and int32 nanos, as BigInt arithmetic gives them', () => {
+  const cases: Array<[string, number]> = [
+    ['0', 0], ['1', 999_999_999], ['1700000000', 5], ['562949953421311', 1], ['562949953421312', 7], ['4398046511103', 0],
+    ['9223372036854775807', 0], ['-1', 0], ['-62135596800', 0], ['-9223372036854775808', 0], ['1700000000', -5],
+  ];
+  const body = encode([{ labels: '{app="t"}', entries: cases.map(([seconds, nanos]) => ({ timestamp: { seconds, nanos }, line: seconds })) }]);
+  const got = decodeLokiProto(body).streams[0]!.entries.map((e) => e.ts);
+  assert.deepEqual(got, cases.map(([s, n]) => BigInt(s) * 1_000_000_000n + BigInt(n)));
+  // A Timestamp given twice merges field by field (protobuf: later scalars win).
+  const twice = Buffer.concat([
+    Buffer.from([0x0a, 0x13, 0x0a, 0x09, 0x7b, 0x61, 0x70, 0x70, 0x3d, 0x22, 0x74, 0x22, 0x7d, 0x12, 0x06]),
+    Buffer.from([0x0a, 0x02, 0x08, 0x05, 0x0a, 0x00]),
+  ]);
+  assert.equal(decodeLokiProto(twice).streams[0]!.entries[0]!.ts, 5_000_000_000n);
+});

@@ -124,17 +124,22 @@ function decimalNanos(text: string): bigint | undefined {
     if (d < 0 || d > 9) return undefined;
     low = low * 10 + d;
   }
-  if (high !== lastSeconds) {
-    lastSeconds = high;
-    lastSecondsNs = BigInt(high) * NS_PER_SECOND;
-  }
-  const value = lastSecondsNs + BigInt(low);
+  const value = secondsInNs(high) + BigInt(low);
   return sign === 1 ? -value : value;
 }
 
 /** The whole seconds of the last timestamp read and them in ns: entries of a push mostly share them. */
 let lastSeconds = -1;
 let lastSecondsNs = 0n;
+
+/** `seconds` (a non-negative safe integer) in nanoseconds, reusing the last result. */
+function secondsInNs(seconds: number): bigint {
+  if (seconds !== lastSeconds) {
+    lastSeconds = seconds;
+    lastSecondsNs = BigInt(seconds) * NS_PER_SECOND;
+  }
+  return lastSecondsNs;
+}
 
 /** An entry's position, rendered only for an error (not built per entry for nothing). */
 function where(s: number, v: number): string {
@@ -213,7 +218,9 @@ function readEntry(r: PbReader, end: number): Entry {
   const outer = r.end;
   r.end = end;
   // A repeated Timestamp field merges (later scalars win), which reading into one pair does.
-  let seconds = 0n;
+  // Seconds are read as a number when they fit 7 varint bytes (every date from 1970 on).
+  let seconds = 0;
+  let bigSeconds: bigint | undefined;
   let nanos = 0;
   let line = '';
   let metadata: Record<string, string> | undefined;
@@ -224,8 +231,10 @@ function readEntry(r: PbReader, end: number): Entry {
       r.end = r.delimited();
       while (r.more()) {
         const t = r.uint32();
-        if (t === ((1 << 3) | WIRE_VARINT)) seconds = r.int64();
-        else if (t === ((2 << 3) | WIRE_VARINT)) nanos = r.int32();
+        if (t === ((1 << 3) | WIRE_VARINT)) {
+          seconds = r.smallUint();
+          bigSeconds = seconds < 0 ? r.int64() : undefined;
+        } else if (t === ((2 << 3) | WIRE_VARINT)) nanos = r.int32();
         else skipField(r, t);
       }
       r.end = end;
@@ -244,7 +253,7 @@ function readEntry(r: PbReader, end: number): Entry {
     } else skipField(r, tag);
   }
   r.end = outer;
-  const entry: Entry = { ts: seconds * NS_PER_SECOND + BigInt(nanos), line };
+  const entry: Entry = { ts: (bigSeconds === undefined ? secondsInNs(seconds) : bigSeconds * NS_PER_SECOND) + BigInt(nanos), line };
   if (metadata) entry.metadata = metadata;
   return entry;
 }

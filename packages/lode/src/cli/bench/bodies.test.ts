@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import snappy from 'snappy';
 import { LokiPushRequestType, OtlpExportLogsServiceRequestType } from '@lode/otlp-receiver';
-import { lokiJson, lokiProto, otlpProto, syslogFrames, type Batch } from './bodies.js';
+import { lokiJson, lokiProto, otlpProto, snappyBlock, syslogFrames, type Batch } from './bodies.js';
 import { LinePool } from './generator.js';
 import { unixNanosWords } from './wire.js';
 
@@ -69,5 +69,17 @@ test('unixNanosWords splits seconds·1e9 + nanos into exact 32-bit words', () =>
   for (const [s, n] of cases) {
     const [lo, hi] = unixNanosWords(s, n);
     assert.equal((BigInt(hi) << 32n) | BigInt(lo), nanosOf(s, n), `${s}.${n}`);
+  }
+});
+
+test('snappy blocks of request bodies decode to the input', () => {
+  let seed = 3;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  for (const size of [0, 1, 65_535, 65_536, 65_537, 131_072, 200_003]) {
+    // Repetitive text with some noise.
+    const raw = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) raw[i] = i % 97 < 60 ? 0x61 + (i % 7) : next() & 0xff;
+    const block = snappyBlock(raw);
+    assert.deepEqual(snappy.uncompressSync(block), raw, `${size} bytes`);
   }
 });

@@ -55,17 +55,36 @@ export class LinePool {
   readonly lines: string[] = [];
   readonly utf8: Buffer[];
   readonly json: Buffer[];
+  /** The line as Loki's `EntryAdapter.line` field (tag 2, length, bytes). */
+  readonly lokiLine: Buffer[];
+  /** The line as OTLP's `LogRecord.body` field (tag 5, length, `AnyValue{string_value}`). */
+  readonly otlpBody: Buffer[];
 
   constructor(seed: number, size = 16_384) {
     const gen = new LineGenerator(seed);
     for (let i = 0; i < size; i++) this.lines.push(gen.line());
     this.utf8 = views(this.lines);
     this.json = views(this.lines.map((l) => JSON.stringify(l)));
+    this.lokiLine = this.utf8.map((b) => lengthDelimited(2, b));
+    this.otlpBody = this.utf8.map((b) => lengthDelimited(5, lengthDelimited(1, b)));
   }
 
   get size(): number {
     return this.lines.length;
   }
+}
+
+/** A protobuf length-delimited field with a one-byte tag. */
+function lengthDelimited(field: number, payload: Buffer): Buffer {
+  const head: number[] = [(field << 3) | 2];
+  for (let n = payload.length; ; n >>>= 7) {
+    if (n < 0x80) {
+      head.push(n);
+      break;
+    }
+    head.push((n & 0x7f) | 0x80);
+  }
+  return Buffer.concat([Buffer.from(head), payload]);
 }
 
 /** Each text's UTF-8 bytes as a view of one buffer holding them all. */

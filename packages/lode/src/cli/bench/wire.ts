@@ -55,6 +55,13 @@ export class ProtoWriter {
     return this;
   }
 
+  /** Bytes written as they are (a field prepared elsewhere). */
+  raw(src: Uint8Array): this {
+    this.buf.set(src, this.pos);
+    this.pos += src.length;
+    return this;
+  }
+
   /** A bytes field (or a string field given as its UTF-8 bytes). */
   bytes(field: number, src: Uint8Array): this {
     this.open(field, src.length);
