@@ -38,14 +38,22 @@ import type { DecodedChunk } from './types.js';
  */
 export const DECODE_AHEAD_MIN_BYTES = 16 * 1024;
 
-/** How long one wait for a decoding worker lasts before the state is looked at again. */
-const WAIT_SLICE_MS = 200;
 /**
- * A worker still decoding one chunk after this long is taken to be gone (a thread that dies
- * mid-job cannot say so while this thread blocks): the chunk is then decoded here. No chunk
- * takes anywhere near this long, so the only cost of a wrong guess is a decode done twice.
+ * How long a chunk's decode takes, roughly, per byte of the stored chunk (columnar chunks, the
+ * slowest to decode: ~0.5 ms for a 256 KiB chunk stored in ~22 KiB), and at least.
  */
-const GIVE_UP_MS = 10_000;
+const DECODE_NS_PER_STORED_BYTE = 25;
+const DECODE_MIN_MS = 0.2;
+/**
+ * A worker still decoding a chunk this many times its expected decode time after it was needed
+ * is not running (the machine is busy with other processes, and a preempted thread can hold a
+ * chunk for a whole time slice) or is gone (a thread that dies mid-job cannot say so while this
+ * thread blocks): this thread then decodes the chunk itself and the worker's result is dropped.
+ * A wrong guess costs one decode done twice, never an answer.
+ */
+const PATIENCE = 2;
+/** How long one wait for a reply being posted lasts before the state is looked at again. */
+const WAIT_SLICE_MS = 50;
 
 const WORKER_URL = new URL('./decode-worker.js', import.meta.url);
 
@@ -228,18 +236,26 @@ export class DecodeJob {
       return decoded.chunk;
     }
     if (this.claim(JOB_QUEUED)) return this.decodeHere();
-    let waited = 0;
+    const patience = PATIENCE * (DECODE_MIN_MS + (this.shared.byteLength * DECODE_NS_PER_STORED_BYTE) / 1e6);
+    const deadline = performance.now() + patience;
     for (;;) {
       const s = Atomics.load(this.state, 0);
       if (s === JOB_DONE) break;
       if (s === JOB_CANCELLED) return this.decodeHere();
-      if (s === JOB_RUNNING && (!this.pool.answerable(this.slot) || waited >= GIVE_UP_MS)) {
-        if (this.claim(JOB_RUNNING)) return this.decodeHere();
-        continue;
+      if (!this.pool.answerable(this.slot)) {
+        // Closed or exited: whatever it was doing, no reply is coming.
+        if (!this.claim(s)) continue;
+        return this.decodeHere();
       }
-      // Rather than wait, decode a later chunk the worker has not started.
-      if (helpWith !== undefined && DecodeJob.helpOne(helpWith)) continue;
-      if (Atomics.wait(this.state, 0, s, WAIT_SLICE_MS) === 'timed-out') waited += WAIT_SLICE_MS;
+      if (s === JOB_RUNNING) {
+        if (performance.now() >= deadline) {
+          if (this.claim(JOB_RUNNING)) return this.decodeHere();
+          continue;
+        }
+        // Rather than wait, decode a later chunk the worker has not started.
+        if (helpWith !== undefined && DecodeJob.helpOne(helpWith)) continue;
+      }
+      Atomics.wait(this.state, 0, s, s === JOB_RUNNING ? Math.max(0, deadline - performance.now()) : WAIT_SLICE_MS);
     }
     const reply = this.pool.receive(this.slot, this.id);
     if (reply === undefined) return this.decodeHere();
