@@ -75,3 +75,14 @@ test('logfmt level values map to levels as lower-casing and Loki\'s names do, in
   }
 });
 
+test('service_name is added after the labels in their order, as a spread would, __proto__ and numeric names included', () => {
+  const candidates = ['app'];
+  for (const text of ['{"b":"1","a":"2","app":"x"}', '{"2":"two","a":"x","10":"ten"}', '{"__proto__":"p","app":"x"}', '{"z":"1"}']) {
+    const labels = JSON.parse(text) as Record<string, string>;
+    const got = withServiceName(labels, candidates);
+    const want = { ...labels, service_name: labels['app'] ?? 'unknown_service' };
+    assert.deepEqual(Object.entries(got), Object.entries(want), text);
+    assert.equal(Object.getPrototypeOf(got), Object.prototype, text);
+  }
+});
+

@@ -19,7 +19,22 @@ export function withServiceName(labels: Labels, candidates: readonly string[]): 
       break;
     }
   }
-  return { ...labels, [SERVICE_NAME]: value };
+  return withLabel(labels, SERVICE_NAME, value);
+}
+
+/**
+ * A copy of `labels` plus one more, built by assignment: `{ ...labels, [name]: value }` costs
+ * ~3x as much (and slows what reads the copy). `__proto__`, which assignment would take for the
+ * prototype, keeps the spread.
+ */
+function withLabel(labels: Labels, name: string, value: string): Labels {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(labels)) {
+    if (key === '__proto__') return { ...labels, [name]: value };
+    out[key] = labels[key]!;
+  }
+  out[name] = value;
+  return out;
 }
 
 /** Loki's default level-carrying field names. */
