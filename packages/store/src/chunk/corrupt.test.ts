@@ -56,11 +56,14 @@ function bothReject(data: Buffer): boolean {
 for (const encoding of ['lines', 'columnar'] as ChunkEncoding[]) {
   describe(`damaged chunks (${encoding})`, () => {
     const good = encodeChunk(sampleEntries(), { encoding }).data;
-    const stored = encodeChunk([{ ts: 5n, line: 'tiny 42' }], { encoding }).data;
+    // One line whose body is stored uncompressed (a hex id, which halves as columnar, keeps it v3).
+    const storedLine = encoding === 'lines' ? 'tiny 42' : 'id=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
+    const stored = encodeChunk([{ ts: 5n, line: storedLine }], { encoding }).data;
     const plain = encodeChunk(sampleEntries().map(({ ts, line }) => ({ ts, line })), { encoding }).data;
 
     it(`is written in format version ${encoding === 'lines' ? 2 : 3}`, () => {
       for (const data of [good, stored, plain]) assert.equal(data[2], encoding === 'lines' ? 2 : 3);
+      assert.equal(stored[3], 0, 'the one-line body is stored');
     });
 
     it('detects a changed byte at every position', () => {

@@ -784,10 +784,8 @@ function rehashTemplates(): void {
 /**
  * The template section of lines `chunkLines[offsets[i] .. offsets[i+1])`, i < count (scratch
  * buffers, valid until the next call).
- * `templateLimit`: give up (return undefined) once the chunk has more templates than this,
- * because lines that share so little structure compress better as plain text.
  */
-export function encodeTemplates(chunkLines: Buffer, offsets: Uint32Array, count: number, templateLimit: number): TemplateSection | undefined {
+export function encodeTemplates(chunkLines: Buffer, offsets: Uint32Array, count: number): TemplateSection {
   resetChunk(chunkLines, count);
   try {
     for (let i = 0; i < count; i++) {
@@ -797,7 +795,6 @@ export function encodeTemplates(chunkLines: Buffer, offsets: Uint32Array, count:
       if (t < 0) {
         tokenize(start, end);
         t = templateOf();
-        if (templateCount > templateLimit) return undefined;
       }
       pushValues(t);
       templateIds[i] = t;
@@ -860,11 +857,13 @@ export interface TemplateSection {
   bytes: Buffer;
   /** Ascending ends of the parts; the last is bytes.length. */
   partEnds: Int32Array;
+  /** Distinct templates of the lines. */
+  templates: number;
 }
 
 let partEnds = new Int32Array(256);
 let dataPartEnds = new Int32Array(256);
-const section: TemplateSection = { bytes: Buffer.alloc(0), partEnds };
+const section: TemplateSection = { bytes: Buffer.alloc(0), partEnds, templates: 0 };
 
 /** Writes the section: templates by falling use, so the most used take one-byte ids. */
 function assemble(count: number): TemplateSection {
@@ -933,5 +932,6 @@ function assemble(count: number): TemplateSection {
   addPart(out.pos);
   section.bytes = out.view();
   section.partEnds = partEnds.subarray(0, parts);
+  section.templates = templateCount;
   return section;
 }
