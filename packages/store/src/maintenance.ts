@@ -10,7 +10,7 @@ import type { MaintenanceReport, RetentionOptions, StoreHooks } from './options.
 import { chunkKey, decodeChunkMeta, encodeChunkMeta, parseChunkKey, postingKey, streamKey, tenantOfKey } from './keys.js';
 import { compileMatchers } from './matchers.js';
 import { chunkRefs } from './read.js';
-import { decodeChunk, encodeChunk, type RawEntry } from './chunk/index.js';
+import { decodeChunk, encodeChunk, type EncodeOptions, type RawEntry } from './chunk/index.js';
 import type { StreamState, TenantState } from './streams.js';
 
 export interface MaintenanceContext {
@@ -21,6 +21,8 @@ export interface MaintenanceContext {
   now: () => number;
   chunkTarget: number;
   compactBelow: number;
+  /** The store's zstd level and chunk encoding: merged chunks are written as new ones are. */
+  encode: EncodeOptions;
   counters: { chunks: number; chunkBytes: number; chunkStoredBytes: number; corruptChunks: number };
   allocateSeq: () => bigint;
   currentSeq: () => bigint;
@@ -227,7 +229,7 @@ async function mergeRun(ctx: MaintenanceContext, s: StreamState, run: Ref[], rep
   }
   // Stable: entries with equal timestamps keep chunk order (chunks are in key order).
   entries.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
-  const enc = encodeChunk(entries);
+  const enc = encodeChunk(entries, ctx.encode);
   const key = chunkKey(s.tenant, s.id, enc.stats.minTs, ctx.allocateSeq());
   // Before the commit, so index scans of readers that see the merged chunk reach back far enough.
   const span = enc.stats.maxTs - enc.stats.minTs;

@@ -617,6 +617,7 @@ export class Store implements LogStore {
       now: this.now,
       chunkTarget: this.chunkTarget,
       compactBelow: this.opts.compactBelowBytes ?? Math.floor(this.chunkTarget / 4),
+      encode: { level: this.opts.chunkCompressionLevel, encoding: this.opts.chunkEncoding },
       counters: this.counters,
       allocateSeq: () => this.nextSeq++,
       currentSeq: () => this.nextSeq,
