@@ -56,13 +56,14 @@ function writeNanos(buf: Buffer, at: number, seconds: number, nanos: number): nu
 }
 
 export function lokiJson(batch: Batch): HttpBody {
-  const { pool, streams } = batch;
+  const { streams } = batch;
+  const jsonOf = batch.pool.json;
   const heads = streams.map((s) => Buffer.from(`{"stream":${JSON.stringify(s.labels)},"values":[`));
   let size = 16;
   for (let k = 0; k < streams.length; k++) {
     const lines = streams[k]!.lines;
     size += heads[k]!.length + 3;
-    for (const i of lines) size += pool.json[i]!.length + MAX_TS_DIGITS + 6;
+    for (const i of lines) size += jsonOf[i]!.length + MAX_TS_DIGITS + 6;
   }
   const buf = Buffer.allocUnsafe(size);
   let at = buf.write('{"streams":[', 0, 'latin1');
@@ -78,7 +79,7 @@ export function lokiJson(batch: Batch): HttpBody {
       at = writeNanos(buf, at, s.seconds[j]!, s.nanos[j]!);
       buf[at++] = 0x22;
       buf[at++] = 0x2c;
-      const json = pool.json[i]!;
+      const json = jsonOf[i]!;
       buf.set(json, at);
       at += json.length;
       buf[at++] = 0x5d;
@@ -95,11 +96,12 @@ export function lokiJson(batch: Batch): HttpBody {
  * header, its timestamp and the line's field bytes prepared in the pool.
  */
 export function lokiProto(batch: Batch): HttpBody {
-  const { pool, streams } = batch;
+  const { streams } = batch;
+  const lineOf = batch.pool.lokiLine;
   const selectors = streams.map((s) => Buffer.from(`{${Object.entries(s.labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`));
   const sizes = streams.map((s, k) => {
     let size = fieldSize(selectors[k]!.length);
-    for (let j = 0; j < s.lines.length; j++) size += fieldSize(lokiEntrySize(s.seconds[j]!, s.nanos[j]!, pool.lokiLine[s.lines[j]!]!.length));
+    for (let j = 0; j < s.lines.length; j++) size += fieldSize(lokiEntrySize(s.seconds[j]!, s.nanos[j]!, lineOf[s.lines[j]!]!.length));
     return size;
   });
   const w = new ProtoWriter(sizes.reduce((n, size) => n + fieldSize(size), 0));
@@ -111,7 +113,7 @@ export function lokiProto(batch: Batch): HttpBody {
     for (let j = 0; j < s.lines.length; j++) {
       const seconds = s.seconds[j]!;
       const nanos = s.nanos[j]!;
-      const line = pool.lokiLine[s.lines[j]!]!;
+      const line = lineOf[s.lines[j]!]!;
       const tsSize = 2 + varintSize(seconds) + varintSize(nanos);
       buf[at++] = 0x12; // EntryAdapter entries = 2
       at = writeVarint(buf, at, 1 + varintSize(tsSize) + tsSize + line.length);
@@ -170,11 +172,12 @@ function keyValueSize(k: number, v: number): number {
 
 /** `ExportLogsServiceRequest`: one ResourceLogs per stream, one scope, records with time, severity INFO and a string body. */
 export function otlpProto(batch: Batch): HttpBody {
-  const { pool, streams } = batch;
+  const { streams } = batch;
+  const bodyOf = batch.pool.otlpBody;
   const SCOPE = 'lode-bench';
   const scopeSize = fieldSize(SCOPE.length);
   // time (tag + 8) + severity_number 9 (2 bytes) + body AnyValue{string} (prepared in the pool)
-  const recordSize = (i: number) => 9 + 2 + pool.otlpBody[i]!.length;
+  const recordSize = (i: number) => 9 + 2 + bodyOf[i]!.length;
   const plan = streams.map((s) => {
     const attrs = resourceOf(s.labels).map(([k, v]) => ({ k, v, kb: Buffer.byteLength(k), vb: Buffer.byteLength(v) }));
     const resourceSize = attrs.reduce((n, a) => n + fieldSize(keyValueSize(a.kb, a.vb)), 0);
@@ -191,7 +194,7 @@ export function otlpProto(batch: Batch): HttpBody {
     w.open(2, p.scopeLogsSize).open(1, scopeSize).string(1, SCOPE, SCOPE.length);
     for (let j = 0; j < s.lines.length; j++) {
       const i = s.lines[j]!;
-      w.open(2, recordSize(i)).fixed64Nanos(1, s.seconds[j]!, s.nanos[j]!).tag(2, 0).varint(9).raw(pool.otlpBody[i]!);
+      w.open(2, recordSize(i)).fixed64Nanos(1, s.seconds[j]!, s.nanos[j]!).tag(2, 0).varint(9).raw(bodyOf[i]!);
     }
   });
   return { path: '/otlp/v1/logs', headers: { 'Content-Type': 'application/x-protobuf' }, body: w.finish() };

@@ -4,6 +4,7 @@
  * different machines or versions push identical data.
  */
 import type { Labels } from '../loki-types.js';
+import type { BenchProtocol } from './bodies.js';
 import { SeededRandom } from './seeded-random.js';
 
 const APPS = ['api', 'web', 'worker', 'auth', 'billing', 'search', 'cart', 'mailer'];
@@ -54,19 +55,36 @@ export class LineGenerator {
 export class LinePool {
   readonly lines: string[] = [];
   readonly utf8: Buffer[];
-  readonly json: Buffer[];
-  /** The line as Loki's `EntryAdapter.line` field (tag 2, length, bytes). */
-  readonly lokiLine: Buffer[];
-  /** The line as OTLP's `LogRecord.body` field (tag 5, length, `AnyValue{string_value}`). */
-  readonly otlpBody: Buffer[];
+  private jsonForms?: Buffer[];
+  private lokiForms?: Buffer[];
+  private otlpForms?: Buffer[];
 
   constructor(seed: number, size = 16_384) {
     const gen = new LineGenerator(seed);
     for (let i = 0; i < size; i++) this.lines.push(gen.line());
     this.utf8 = views(this.lines);
-    this.json = views(this.lines.map((l) => JSON.stringify(l)));
-    this.lokiLine = this.utf8.map((b) => lengthDelimited(2, b));
-    this.otlpBody = this.utf8.map((b) => lengthDelimited(5, lengthDelimited(1, b)));
+  }
+
+  /** Builds the byte forms a protocol's bodies use now rather than on first use (inside a measured run). */
+  prepare(protocol: BenchProtocol): void {
+    if (protocol === 'loki-json') void this.json;
+    else if (protocol === 'loki-proto') void this.lokiLine;
+    else if (protocol === 'otlp-proto') void this.otlpBody;
+  }
+
+  /** The line as a JSON string (quotes included). */
+  get json(): Buffer[] {
+    return (this.jsonForms ??= views(this.lines.map((l) => JSON.stringify(l))));
+  }
+
+  /** The line as Loki's `EntryAdapter.line` field (tag 2, length, bytes). */
+  get lokiLine(): Buffer[] {
+    return (this.lokiForms ??= this.utf8.map((b) => lengthDelimited(2, b)));
+  }
+
+  /** The line as OTLP's `LogRecord.body` field (tag 5, length, `AnyValue{string_value}`). */
+  get otlpBody(): Buffer[] {
+    return (this.otlpForms ??= this.utf8.map((b) => lengthDelimited(5, lengthDelimited(1, b))));
   }
 
   get size(): number {

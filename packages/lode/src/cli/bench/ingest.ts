@@ -68,6 +68,11 @@ class BatchSource {
     this.pool = new LinePool(o.seed);
   }
 
+  /** Prepares the pool's byte forms the protocol's bodies copy from. */
+  prepare(protocol: BenchProtocol): void {
+    this.pool.prepare(protocol);
+  }
+
   /** The last timestamp plus 1 ns, or now when that is later: strictly increasing, so lines keep their order. */
   private stamp(nowSeconds: number, nowNanos: number): void {
     if (nowSeconds > this.seconds || (nowSeconds === this.seconds && nowNanos > this.nanos)) {
@@ -141,8 +146,7 @@ async function post(postBody: Poster, body: HttpBody, maxRetries: number, tally:
   }
 }
 
-async function pushHttp(conn: Connection, o: IngestOptions, encode: (b: Batch) => HttpBody, tally: Tally): Promise<void> {
-  const source = new BatchSource(o);
+async function pushHttp(conn: Connection, o: IngestOptions, source: BatchSource, encode: (b: Batch) => HttpBody, tally: Tally): Promise<void> {
   const poster = keepAlivePoster(conn, o.concurrency);
   const bar = progressBar(o.lines, `lines ${o.protocol}`, o.progress);
   const worker = async () => {
@@ -191,9 +195,8 @@ function connect(addr: string): Promise<net.Socket> {
 /** Longest wait for the server to count the last syslog lines once nothing new arrives. */
 const SYSLOG_SETTLE_MS = 30_000;
 
-async function pushSyslog(conn: Connection, o: IngestOptions, tally: Tally): Promise<void> {
-  const before = await syslogEntries(conn);
-  const source = new BatchSource(o);
+/** `before`: the lines the index counted before the run. */
+async function pushSyslog(conn: Connection, o: IngestOptions, source: BatchSource, before: number, tally: Tally): Promise<void> {
   const bar = progressBar(o.lines, `lines ${o.protocol}`, o.progress);
   let sent = 0;
   const worker = async () => {
@@ -231,11 +234,16 @@ async function pushSyslog(conn: Connection, o: IngestOptions, tally: Tally): Pro
 
 export async function benchIngest(conn: Connection, o: IngestOptions): Promise<IngestResult> {
   const tally: Tally = { lines: 0, bytes: 0, requests: 0, failedLines: 0, retries: 0, requestMs: [] };
+  // Set up before the clock starts: generating the line pool is not part of what is measured.
+  const source = new BatchSource(o);
+  const encode = o.protocol === 'syslog-tcp' ? undefined : HTTP_BODIES[o.protocol];
+  source.prepare(o.protocol);
+  const syslogBefore = encode ? 0 : await syslogEntries(conn);
   const rss = sampleRss(conn);
   const started = performance.now();
   try {
-    if (o.protocol === 'syslog-tcp') await pushSyslog(conn, o, tally);
-    else await pushHttp(conn, o, HTTP_BODIES[o.protocol], tally);
+    if (encode) await pushHttp(conn, o, source, encode, tally);
+    else await pushSyslog(conn, o, source, syslogBefore, tally);
   } catch (err) {
     await rss.stop();
     throw err;
