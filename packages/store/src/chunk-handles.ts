@@ -2,7 +2,8 @@
  * Chunks and in-memory blocks as handles (summary first, decoded on demand: whole, or only the
  * timestamps and line lengths), stream by stream: the read for metric queries that aggregate
  * without a time-ordered merge, so they skip the merge heap and the per-entry objects, and can
- * count whole runs of entries from timestamps.
+ * count whole runs of entries from timestamps. With a decoder pool and the caller's
+ * `decodeAhead`, the chunks it will open are decoded a few handles ahead on a worker thread.
  */
 import type { ChunkEntries, ChunkHandle, ChunkIndexEntries, EntryQuery } from './model.js';
 import { filterMayContain, decodeChunk, decodeChunkIndex, type DecodedChunk } from './chunk/index.js';

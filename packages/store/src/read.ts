@@ -4,8 +4,9 @@
  * Memory stays bounded however long the range: a binary heap holds one cursor per open source
  * (a decoded chunk or a head block) plus, per stream, one *pending* cursor standing for the
  * stream's next unopened chunk, keyed by that chunk's time boundary (minTs going forward, maxTs
- * going backward). A chunk is fetched and decoded only when the merge reaches its boundary.
- * Chunk index entries (20 bytes each) are listed up front; chunk bytes never are.
+ * going backward). A chunk is decoded only when the merge reaches its boundary, or a few chunks
+ * before when a decoder pool decodes ahead (DECODE_AHEAD_DEPTH, in the order the merge will open
+ * them). Chunk index entries (20 bytes each) are listed up front; chunk bytes never are.
  *
  * Consistency: one LMDB read transaction is held for the life of the iterator, and in-memory
  * blocks are captured at creation (blocks only grow; a captured length is a stable view). A
@@ -513,15 +514,19 @@ function openChunk(
   job: DecodeJob | undefined,
   helpWith: Iterable<DecodeJob> | undefined,
 ): ChunkCursor | undefined {
-  const data = job === undefined ? readFast(ctx.dbs.chunks, ref.key, txn) : undefined;
-  if (job === undefined && data === undefined) {
-    ctx.onCorrupt(s, ref.minTs, new Error('chunk data missing for an indexed chunk'));
-    return undefined;
+  let decode: () => DecodedChunk;
+  if (job !== undefined) decode = () => job.take(helpWith);
+  else {
+    const data = readFast(ctx.dbs.chunks, ref.key, txn);
+    if (data === undefined) {
+      ctx.onCorrupt(s, ref.minTs, new Error('chunk data missing for an indexed chunk'));
+      return undefined;
+    }
+    decode = () => decodeChunk(data);
   }
   try {
     ctx.onDecode();
-    const chunk = job !== undefined ? job.take(helpWith) : decodeChunk(data!);
-    return new ChunkCursor(s, ord, ref.seq, chunk, range, forward, needles, keep);
+    return new ChunkCursor(s, ord, ref.seq, decode(), range, forward, needles, keep);
   } catch (err) {
     ctx.onCorrupt(s, ref.minTs, err instanceof Error ? err : new Error(String(err)));
     return undefined;
