@@ -34,7 +34,7 @@ export interface ReadContext {
  * Decodes in flight ahead of a read. Small and fixed, so memory stays bounded whatever the range:
  * enough to keep a worker busy while the scan works through the chunk before.
  */
-export const DECODE_AHEAD_DEPTH = 4;
+export const DECODE_AHEAD_DEPTH = 8;
 
 export interface ChunkRef extends ChunkMeta {
   key: Buffer;
