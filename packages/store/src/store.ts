@@ -338,7 +338,14 @@ export class Store implements LogStore {
       for (const s of states) s.pending--;
       throw err;
     }
-    await new Promise<void>((resolve, reject) => {
+    // Returned, not awaited here: a suspended append would keep `streams` and `records`, so every
+    // entry object, alive across the fsync wait (copied by each scavenge meanwhile).
+    return this.whenInserted(appended, record, t, states).then(() => ({ accepted, rejected }));
+  }
+
+  /** Queues a WAL-appended record for the heads; settles once it is durable and inserted. */
+  private whenInserted(appended: { lsn: bigint; durable: Promise<void> }, record: EncodedRecord, t: TenantState, states: StreamState[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       const p: PendingAppend = { lsn: appended.lsn, ready: false, error: undefined, tenant: t, record, states, resolve, reject };
       this.pendingQueue.push(p);
       appended.durable.then(
@@ -353,7 +360,6 @@ export class Store implements LogStore {
         },
       );
     });
-    return { accepted, rejected };
   }
 
   /** The stream for a label set, created (with a collision-free id) if new; undefined past the stream limit. */

@@ -1,4 +1,4 @@
-import type { Entry, Labels, Limits, RejectReason, StreamPush } from '@lode/store';
+import type { AppendResult, Entry, Labels, Limits, RejectReason, StreamPush } from '@lode/store';
 import { DETECTED_LEVEL, levelFromFields, withServiceName } from './discovery.js';
 import { InflightBudget } from './inflight.js';
 import { formatLabels, truncateUtf8 } from './labels.js';
@@ -108,21 +108,24 @@ export class Ingester {
    * `detected_level` in place). `preRejected` are streams the decoder already refused; they are
    * counted and reported with the rest. Never throws for bad input; store failures propagate.
    */
-  async push(tenant: string, streams: StreamPush[], protocol: IngestProtocol, preRejected: readonly IngestRejection[] = []): Promise<PushOutcome> {
+  push(tenant: string, streams: StreamPush[], protocol: IngestProtocol, preRejected: readonly IngestRejection[] = []): Promise<PushOutcome> {
     this.pending++;
+    let pushing: Promise<PushOutcome>;
     try {
-      return await this.pushInner(tenant, streams, protocol, preRejected);
-    } finally {
-      if (--this.pending === 0) for (const w of this.idleWaiters.splice(0)) w();
+      pushing = this.pushInner(tenant, streams, protocol, preRejected);
+    } catch (err) {
+      pushing = Promise.reject(err);
     }
+    return pushing.finally(() => {
+      if (--this.pending === 0) for (const w of this.idleWaiters.splice(0)) w();
+    });
   }
 
-  private async pushInner(
-    tenant: string,
-    streams: StreamPush[],
-    protocol: IngestProtocol,
-    preRejected: readonly IngestRejection[],
-  ): Promise<PushOutcome> {
+  /**
+   * Everything up to the store append runs now; the wait for the append is `afterAppend`'s, so no
+   * suspended frame here keeps the pushed streams (every entry object) alive while the WAL syncs.
+   */
+  private pushInner(tenant: string, streams: StreamPush[], protocol: IngestProtocol, preRejected: readonly IngestRejection[]): Promise<PushOutcome> {
     const limits = this.limitsFor(tenant);
     const now = Date.now();
     const rejected: IngestRejection[] = [...preRejected];
@@ -153,7 +156,7 @@ export class Ingester {
       this.metrics.discarded('rate_limited', tenant, validEntries, validBytes);
       const message = `Ingestion rate limit exceeded for user ${tenant} (limit: ${limit} bytes/sec) while attempting to ingest '${validEntries}' lines totaling '${validBytes}' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased`;
       rejected.push({ stream: '', reason: 'rate_limited', count: validEntries, message });
-      return this.outcome(0, rejected, this.limiter.retryAfterMs(tenant, limits, validBytes, now));
+      return Promise.resolve(this.outcome(0, rejected, this.limiter.retryAfterMs(tenant, limits, validBytes, now)));
     }
 
     const kept: StreamPush[] = [];
@@ -162,16 +165,17 @@ export class Ingester {
       if (admitted) kept.push(admitted);
     }
 
-    let accepted = 0;
-    if (kept.length > 0) {
-      const result = await this.options.store.append(tenant, kept);
-      accepted = result.accepted;
-      for (const r of result.rejected) {
-        rejected.push(r);
-        this.metrics.discarded(r.reason, tenant, r.count, 0);
-      }
+    if (kept.length === 0) return Promise.resolve(this.outcome(0, rejected, 1000));
+    return this.afterAppend(this.options.store.append(tenant, kept), tenant, rejected);
+  }
+
+  private async afterAppend(appending: Promise<AppendResult>, tenant: string, rejected: IngestRejection[]): Promise<PushOutcome> {
+    const result = await appending;
+    for (const r of result.rejected) {
+      rejected.push(r);
+      this.metrics.discarded(r.reason, tenant, r.count, 0);
     }
-    return this.outcome(accepted, rejected, 1000);
+    return this.outcome(result.accepted, rejected, 1000);
   }
 
   /**

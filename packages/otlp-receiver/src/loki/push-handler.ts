@@ -37,7 +37,7 @@ export function lokiPushHandler(ingester: Ingester) {
     }
     const protocol: IngestProtocol = json ? 'loki_json' : 'loki_protobuf';
     try {
-      let decoded: DecodedPush;
+      let decoded: DecodedPush | undefined;
       try {
         // A protobuf push is always a snappy block; Content-Encoding (if any) was undone already.
         decoded = json ? decodeLokiJson(read.body) : decodeLokiProto(await snappyBlock(read.body, ingester.maxBodyBytes));
@@ -53,7 +53,10 @@ export function lokiPushHandler(ingester: Ingester) {
         }
         throw e;
       }
-      const outcome = await ingester.push(t.tenant, decoded.streams, protocol, decoded.rejected);
+      const pushing = ingester.push(t.tenant, decoded.streams, protocol, decoded.rejected);
+      // Not kept while the WAL syncs: the entries can then die young (see Ingester.pushInner).
+      decoded = undefined;
+      const outcome = await pushing;
       ingester.metrics.requests.inc({ protocol, status: String(outcome.status) });
       if (outcome.status === 204) {
         ctx.status = 204;
