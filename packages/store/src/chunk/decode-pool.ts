@@ -261,7 +261,8 @@ export class DecodeJob {
     if (reply === undefined) return this.decodeHere();
     if (reply.error !== undefined) {
       if (reply.corrupt) throw new ChunkCorruptError(reply.error);
-      throw new Error(`chunk decoding failed in a worker thread: ${reply.error}`);
+      // Not the chunk's fault (the worker failed around the decoder): what this thread says counts.
+      return this.decodeHere();
     }
     this.decodedByWorker = true;
     return new TransferredChunk(reply.length, reply.timestamps, reply.lineOffsets, reply.lines, reply.metadata);
