@@ -4,7 +4,7 @@ import snappy from 'snappy';
 import { LokiPushRequestType, OtlpExportLogsServiceRequestType } from '@lode/otlp-receiver';
 import { lokiJson, lokiProto, otlpProto, snappyBlock, syslogFrames, type Batch } from './bodies.js';
 import { LinePool } from './generator.js';
-import { unixNanosWords } from './wire.js';
+import { unixNanosWords, varintSize } from './wire.js';
 
 const pool = new LinePool(3, 64);
 
@@ -81,5 +81,16 @@ test('snappy blocks of request bodies decode to the input', () => {
     for (let i = 0; i < size; i++) raw[i] = i % 97 < 60 ? 0x61 + (i % 7) : next() & 0xff;
     const block = snappyBlock(raw);
     assert.deepEqual(snappy.uncompressSync(block), raw, `${size} bytes`);
+  }
+});
+
+test('varintSize counts 7 bits a byte up to 2^53', () => {
+  const bytes = (n: number) => {
+    let size = 1;
+    for (; n >= 128; n = Math.floor(n / 128)) size++;
+    return size;
+  };
+  for (let bits = 0; bits <= 53; bits++) {
+    for (const n of [2 ** bits - 1, 2 ** bits, 2 ** bits + 1]) if (n <= Number.MAX_SAFE_INTEGER) assert.equal(varintSize(n), bytes(n), String(n));
   }
 });
