@@ -205,11 +205,7 @@ export class HeadBlock {
   sortedOrder(length: number): Uint32Array | undefined {
     if (this.inOrder) return undefined;
     if (this.order && this.orderLength === length) return this.order;
-    const idx = new Uint32Array(length);
-    for (let i = 0; i < length; i++) idx[i] = i;
-    const ts = this.ts;
-    const sorted = Array.from(idx).sort((a, b) => (ts[a]! < ts[b]! ? -1 : ts[a]! > ts[b]! ? 1 : a - b));
-    this.order = Uint32Array.from(sorted);
+    this.order = sortByTime(this.ts, length, this.minTs, this.maxTs);
     this.orderLength = length;
     return this.order;
   }
@@ -234,12 +230,19 @@ export class HeadBlock {
       ts = new BigInt64Array(n);
       offsets = new Uint32Array(n + 1);
       lines = Buffer.allocUnsafeSlow(this.bytes);
+      const from = this.offsets;
       let at = 0;
-      for (let k = 0; k < n; k++) {
-        const i = order[k]!;
-        ts[k] = this.ts[i]!;
-        at += this.lineBytes.copy(lines, at, this.offsets[i]!, this.offsets[i + 1]!);
-        offsets[k + 1] = at;
+      // Concurrent pushes leave a block in sorted runs: each run's lines are copied in one go.
+      for (let k = 0; k < n; ) {
+        const first = order[k]!;
+        let end = k + 1;
+        while (end < n && order[end] === order[end - 1]! + 1) end++;
+        lines.set(this.lineBytes.subarray(from[first]!, from[first + end - k]!), at);
+        for (let i = first; k < end; k++, i++) {
+          ts[k] = this.ts[i]!;
+          at += from[i + 1]! - from[i]!;
+          offsets[k + 1] = at;
+        }
       }
     }
     let withMetadata = false;
@@ -253,3 +256,32 @@ export class HeadBlock {
     return { ts, lines, offsets, metadata };
   }
 }
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const TWO_32 = 0x1_0000_0000;
+
+/**
+ * Indexes 0 … length-1 ordered by (timestamp, index): a stable sort by time. When the span
+ * times the count fits 53 bits, each entry becomes one exact double, offset·length + index, and
+ * a native numeric sort does the work (the offsets come from the timestamps' 32-bit halves, so
+ * no BigInt per entry); otherwise a comparison sort on the BigInts.
+ */
+function sortByTime(ts: BigInt64Array, length: number, minTs: bigint, maxTs: bigint): Uint32Array {
+  const order = new Uint32Array(length);
+  if (LITTLE_ENDIAN && (maxTs - minTs + 1n) * BigInt(length) <= 1n << 53n) {
+    const words = new Uint32Array(ts.buffer, ts.byteOffset, length * 2);
+    const highs = new Int32Array(ts.buffer, ts.byteOffset, length * 2);
+    const minLow = Number(BigInt.asUintN(32, minTs));
+    const minHigh = Number(minTs >> 32n);
+    const keys = new Float64Array(length);
+    for (let i = 0; i < length; i++) keys[i] = ((highs[2 * i + 1]! - minHigh) * TWO_32 + (words[2 * i]! - minLow)) * length + i;
+    keys.sort();
+    for (let k = 0; k < length; k++) order[k] = keys[k]! % length;
+    return order;
+  }
+  for (let i = 0; i < length; i++) order[i] = i;
+  const sorted = Array.from(order).sort((a, b) => (ts[a]! < ts[b]! ? -1 : ts[a]! > ts[b]! ? 1 : a - b));
+  order.set(sorted);
+  return order;
+}
+
