@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HeadBlock } from './head.js';
+import { inTimeOrder } from './chunk/reorder.js';
 import type { Entry } from './model.js';
 
-/** The entries as the encoder gets them: (ts, line) in column order. */
+/** The entries as the encoder encodes them (after putting them in time order): (ts, line) in column order. */
 function columnEntries(block: HeadBlock): [bigint, string][] {
-  const c = block.columns();
+  const input = block.encoderInput();
+  const c = input.order ? inTimeOrder(input.columns, input.order) : input.columns;
   const out: [bigint, string][] = [];
   for (let k = 0; k < c.ts.length; k++) out.push([c.ts[k]!, Buffer.from(c.lines.subarray(c.offsets[k]!, c.offsets[k + 1]!)).toString()]);
   return out;

@@ -211,40 +211,15 @@ export class HeadBlock {
   }
 
   /**
-   * The entries sorted by time (stable) as the chunk encoder's columns, for an encoder thread:
-   * in time order the lines are a view of the block's shared bytes, the other columns (and the
-   * lines of an out-of-order block, reordered) each in an ArrayBuffer of their own to transfer.
+   * What the chunk encoder needs, for an encoder thread: the columns in arrival order (lines a
+   * view of the block's shared bytes, timestamps and offsets copied into ArrayBuffers of their
+   * own to transfer; the metadata section already in time order) and, for a block that arrived
+   * out of order, the entries' indexes by time (stable), which the encoder applies
+   * (`inTimeOrder`) so this thread copies no lines.
    */
-  columns(): ChunkColumns {
+  encoderInput(): { columns: ChunkColumns; order: Uint32Array | undefined } {
     const n = this.count;
     const order = this.sortedOrder(n);
-    let ts: BigInt64Array;
-    let lines: Buffer;
-    let offsets: Uint32Array;
-    if (!order) {
-      ts = this.ts.slice(0, n);
-      offsets = this.offsets.slice(0, n + 1);
-      // Shared, not copied: a cut block never changes, so the encoder thread reads the very bytes readers still use.
-      lines = this.lineBytes.subarray(0, this.bytes);
-    } else {
-      ts = new BigInt64Array(n);
-      offsets = new Uint32Array(n + 1);
-      lines = Buffer.allocUnsafeSlow(this.bytes);
-      const from = this.offsets;
-      let at = 0;
-      // Concurrent pushes leave a block in sorted runs: each run's lines are copied in one go.
-      for (let k = 0; k < n; ) {
-        const first = order[k]!;
-        let end = k + 1;
-        while (end < n && order[end] === order[end - 1]! + 1) end++;
-        lines.set(this.lineBytes.subarray(from[first]!, from[first + end - k]!), at);
-        for (let i = first; k < end; k++, i++) {
-          ts[k] = this.ts[i]!;
-          at += from[i + 1]! - from[i]!;
-          offsets[k + 1] = at;
-        }
-      }
-    }
     let withMetadata = false;
     for (let i = 0; i < n && !withMetadata; i++) if (this.metadata[i] !== EMPTY) withMetadata = true;
     const metadata = withMetadata
@@ -253,7 +228,15 @@ export class HeadBlock {
           return md === EMPTY ? undefined : md;
         })
       : new Uint8Array(1);
-    return { ts, lines, offsets, metadata };
+    const columns: ChunkColumns = {
+      ts: this.ts.slice(0, n),
+      offsets: this.offsets.slice(0, n + 1),
+      // Shared, not copied: a cut block never changes, so the encoder reads the very bytes readers still use.
+      lines: this.lineBytes.subarray(0, this.bytes),
+      metadata,
+    };
+    // A copy: the cached order stays with the block (readers use it); this one is transferred.
+    return { columns, order: order ? order.slice() : undefined };
   }
 }
 

@@ -510,7 +510,15 @@ export class Store implements LogStore {
   }
 
   private startEncoding(jobs: FlushJob[]): EncodingBatch {
-    return { jobs, encoded: Promise.all(jobs.map((job) => this.encoder.encode(job.block.columns()))) };
+    return {
+      jobs,
+      encoded: Promise.all(
+        jobs.map((job) => {
+          const { columns, order } = job.block.encoderInput();
+          return this.encoder.encode(columns, order);
+        }),
+      ),
+    };
   }
 
   /** One LMDB transaction for the batch's chunks, then the in-memory bookkeeping and the WAL checkpoint. */

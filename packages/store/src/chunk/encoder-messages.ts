@@ -5,6 +5,8 @@ export interface EncodeRequest {
   id: number;
   options: EncodeOptions;
   columns: ChunkColumns;
+  /** When set, `columns` are in arrival order and this lists them by time (see `inTimeOrder`). */
+  order?: Uint32Array;
 }
 
 export type EncodeReply =

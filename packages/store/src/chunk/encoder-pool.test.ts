@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ChunkEncoderPool } from './encoder-pool.js';
+import { HeadBlock } from '../head.js';
 import { decodeChunk, encodeChunk, toColumns, type RawEntry } from './index.js';
 
 function sample(count: number, seed: number): RawEntry[] {
@@ -30,6 +31,29 @@ describe('chunk encoder pool', () => {
           assert.ok(Buffer.isBuffer(got[k]!.data) && Buffer.isBuffer(got[k]!.filter));
           assert.equal(decodeChunk(got[k]!.data).line(0), inputs[k]![0]!.line);
         }
+      } finally {
+        await pool.close();
+      }
+    }
+  });
+
+  it('encodes a head block that arrived out of order exactly as its entries sorted by time', async () => {
+    const entries = sample(2000, 5);
+    // Batches of a stream arriving out of order, as concurrent pushes deliver them.
+    const batches: RawEntry[][] = [];
+    for (let i = 0; i < entries.length; i += 37) batches.push(entries.slice(i, i + 37));
+    const arrival = batches.flatMap((b, i) => batches[i ^ 1] ?? b);
+    for (const size of [0, 1]) {
+      const pool = new ChunkEncoderPool(size);
+      try {
+        const block = new HeadBlock(0);
+        for (let i = 0; i < arrival.length; i += 37) block.add(arrival.slice(i, i + 37).map((e) => (e.metadata ? { ts: e.ts, line: e.line, metadata: e.metadata } : { ts: e.ts, line: e.line })), 1n, 0);
+        const { columns, order } = block.encoderInput();
+        assert.ok(order, 'the block is out of order');
+        const got = await pool.encode(columns, order);
+        const want = encodeChunk(entries);
+        assert.deepEqual(got.data, want.data, `${size} workers`);
+        assert.deepEqual(got.filter, want.filter, `${size} workers`);
       } finally {
         await pool.close();
       }

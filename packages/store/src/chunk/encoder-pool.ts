@@ -10,6 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { checkEncoding, checkLevel, encodeColumns } from './encode.js';
 import { ownsBuffer, type EncodeReply, type EncodeRequest } from './encoder-messages.js';
+import { inTimeOrder } from './reorder.js';
 import type { ChunkColumns, EncodedChunk, EncodeOptions } from './types.js';
 
 export interface PoolEncoded extends EncodedChunk {
@@ -42,13 +43,17 @@ export class ChunkEncoderPool {
     this.slots = new Array<Slot | undefined>(size).fill(undefined);
   }
 
-  /** Encodes the columns; their buffers are transferred (unusable afterwards) when a worker does it. */
-  encode(columns: ChunkColumns): Promise<PoolEncoded> {
+  /**
+   * Encodes the columns; their buffers are transferred (unusable afterwards) when a worker does it
+   * (shared ones are not). With `order`, the columns are in arrival order and `order` lists them
+   * by time: the encoder puts them in that order (`inTimeOrder`), off the calling thread.
+   */
+  encode(columns: ChunkColumns, order?: Uint32Array): Promise<PoolEncoded> {
     if (this.closed) return Promise.reject(new Error('chunk encoder pool is closed'));
     if (this.size === 0) {
       try {
         const started = performance.now();
-        const enc = encodeColumns(columns, this.options);
+        const enc = encodeColumns(order ? inTimeOrder(columns, order) : columns, this.options);
         return Promise.resolve({ ...enc, seconds: (performance.now() - started) / 1000 });
       } catch (err) {
         return Promise.reject(err);
@@ -56,9 +61,9 @@ export class ChunkEncoderPool {
     }
     const slot = this.leastBusy();
     const id = this.nextId++;
-    const req: EncodeRequest = { id, options: this.options, columns };
+    const req: EncodeRequest = order ? { id, options: this.options, columns, order } : { id, options: this.options, columns };
     const transfer: ArrayBuffer[] = [];
-    for (const view of [columns.ts, columns.lines, columns.offsets, columns.metadata]) {
+    for (const view of [columns.ts, columns.lines, columns.offsets, columns.metadata, ...(order ? [order] : [])]) {
       if (ownsBuffer(view) && !transfer.includes(view.buffer as ArrayBuffer)) transfer.push(view.buffer as ArrayBuffer);
     }
     return new Promise<PoolEncoded>((resolve, reject) => {
