@@ -112,7 +112,8 @@ function inflate(section: Section, what: string, copy: boolean): Buffer {
   return copy ? Buffer.from(section.stored) : section.stored;
 }
 
-class ChunkIndex implements DecodedChunkIndex {
+/** Timestamps and line offsets of a chunk: what every decoded form shares (also TransferredChunk). */
+export class ChunkIndex implements DecodedChunkIndex {
   constructor(
     readonly length: number,
     readonly timestamps: BigInt64Array,

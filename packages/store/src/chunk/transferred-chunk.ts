@@ -4,57 +4,24 @@
  */
 import type { Labels } from '../model.js';
 import type { MetadataColumns } from './decoder-messages.js';
+import { ChunkIndex } from './decode.js';
 import type { DecodedChunk } from './types.js';
 
 const EMPTY_METADATA: Labels = Object.freeze({});
 
-export class TransferredChunk implements DecodedChunk {
-  readonly hasMetadata: boolean;
+export class TransferredChunk extends ChunkIndex implements DecodedChunk {
   private readonly lines: Buffer;
 
   constructor(
-    readonly length: number,
-    readonly timestamps: BigInt64Array,
+    length: number,
+    timestamps: BigInt64Array,
     /** Line i's bytes are [lineOffsets[i], lineOffsets[i+1]) of the lines. */
-    private readonly lineOffsets: Uint32Array,
+    lineOffsets: Uint32Array,
     lines: Uint8Array,
     private readonly meta: MetadataColumns | undefined,
   ) {
-    this.hasMetadata = meta !== undefined;
+    super(length, timestamps, lineOffsets, meta !== undefined);
     this.lines = Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength);
-  }
-
-  private check(i: number): void {
-    if (!(i >= 0 && i < this.length && Number.isInteger(i))) {
-      throw new RangeError(`entry index ${i} is outside the chunk's 0..${this.length - 1}`);
-    }
-  }
-
-  ts(i: number): bigint {
-    this.check(i);
-    return this.timestamps[i]!;
-  }
-
-  lineLength(i: number): number {
-    this.check(i);
-    return this.lineOffsets[i + 1]! - this.lineOffsets[i]!;
-  }
-
-  linesBytes(lo: number, hi: number): number {
-    if (!(lo >= 0 && lo <= hi && hi <= this.length)) throw new RangeError(`entry range ${lo}..${hi} is outside the chunk's 0..${this.length}`);
-    return this.lineOffsets[hi]! - this.lineOffsets[lo]!;
-  }
-
-  lowerBound(t: bigint): number {
-    const ts = this.timestamps;
-    let lo = 0;
-    let hi = this.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ts[mid]! < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 
   lineBytes(i: number): Buffer {
